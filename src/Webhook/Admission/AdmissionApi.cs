@@ -1,0 +1,171 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using DeadlineGuard.Observability;
+using DeadlineGuard.Policy;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace DeadlineGuard.Admission;
+
+/// <summary>POST /mutate and POST /validate: decode, decide, encode. The decisions know nothing of HTTP.</summary>
+public static partial class AdmissionApi
+{
+    public static IEndpointRouteBuilder MapAdmission(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/mutate", (HttpContext context, AdmissionHandler handler) => handler.HandleAsync(context, AdmissionEndpoint.Mutate));
+        routes.MapPost("/validate", (HttpContext context, AdmissionHandler handler) => handler.HandleAsync(context, AdmissionEndpoint.Validate));
+        return routes;
+    }
+}
+
+public enum AdmissionEndpoint
+{
+    Mutate,
+    Validate,
+}
+
+/// <summary>The HTTP adapter around <see cref="AdmissionDecider"/>.</summary>
+public sealed partial class AdmissionHandler(
+    AdmissionDecider decider,
+    PolicyStore policies,
+    WebhookMetrics metrics,
+    IOptions<AdmissionOptions> options,
+    ILogger<AdmissionHandler> logger)
+{
+    private readonly AdmissionOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var endpointName = endpoint == AdmissionEndpoint.Mutate ? "mutate" : "validate";
+        if (!IsJson(context.Request.ContentType))
+        {
+            await RejectAsync(context, endpointName, started, StatusCodes.Status400BadRequest,
+                $"content type must be application/json, found {(string.IsNullOrEmpty(context.Request.ContentType) ? "none" : context.Request.ContentType)}");
+            return;
+        }
+
+        if (context.Request.ContentLength > _options.MaxRequestBytes)
+        {
+            await RejectAsync(context, endpointName, started, StatusCodes.Status413PayloadTooLarge, TooLarge());
+            return;
+        }
+
+        var reader = context.Request.BodyReader;
+        ReadResult read;
+        while (true)
+        {
+            read = await reader.ReadAsync(context.RequestAborted);
+            if (read.Buffer.Length > _options.MaxRequestBytes)
+            {
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                await RejectAsync(context, endpointName, started, StatusCodes.Status413PayloadTooLarge, TooLarge());
+                return;
+            }
+
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                break;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        var decoded = AdmissionDecoder.Decode(read.Buffer);
+        reader.AdvanceTo(read.Buffer.End);
+        if (decoded.Request is not { } request)
+        {
+            await RejectAsync(context, endpointName, started, StatusCodes.Status400BadRequest, decoded.Error!);
+            return;
+        }
+
+        var decision = Decide(endpoint, request);
+        var body = new ArrayBufferWriter<byte>(512);
+        AdmissionResponseWriter.Write(body, request.ApiVersion, request.Uid, decision);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.WrittenCount;
+        await context.Response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var outcome = OutcomeLabel(decision.Outcome);
+        metrics.Requests.WithLabels(endpointName, request.Operation, outcome).Inc();
+        metrics.Duration.WithLabels(endpointName, request.Operation, outcome).Observe(elapsed.TotalSeconds);
+        foreach (var violation in decision.Violations)
+        {
+            metrics.Violations.WithLabels(violation.Field, outcome).Inc();
+        }
+
+        if (decision.Outcome != Outcome.Skipped)
+        {
+            LogDecision(logger, endpointName, request.Uid, request.Namespace, request.Name, request.Operation, request.User, request.DryRun,
+                outcome, decision.Violations.Select(v => v.Message).ToArray(), decision.Patch.Count, elapsed.TotalMilliseconds);
+        }
+    }
+
+    private AdmissionDecision Decide(AdmissionEndpoint endpoint, AdmissionRequest request)
+    {
+        try
+        {
+            var policy = policies.Current;
+            return endpoint == AdmissionEndpoint.Mutate ? decider.Mutate(request, policy) : decider.Validate(request, policy);
+        }
+#pragma warning disable CA1031 // an internal fault must become an answer per the failure policy, never a 500
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogFault(logger, e, request.Uid, request.Display);
+            var failOpen = endpoint == AdmissionEndpoint.Mutate || _options.FailurePolicy == FailurePolicy.Ignore;
+            const string Message = "deadline-guard could not evaluate this Rollout (internal error); see the webhook's log";
+            return failOpen
+                ? AdmissionDecision.Allow(Outcome.Error, [AdmissionDecider.Truncate(Message + "; allowed")])
+                : AdmissionDecision.Deny([], Message, []) with { Outcome = Outcome.Error };
+        }
+    }
+
+    private async Task RejectAsync(HttpContext context, string endpoint, long started, int status, string reason)
+    {
+        metrics.Requests.WithLabels(endpoint, "unknown", "invalid").Inc();
+        metrics.Duration.WithLabels(endpoint, "unknown", "invalid").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        LogInvalid(logger, endpoint, status, reason);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (status == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The rest of the body will not be read: do not keep the connection for another request.
+            context.Response.Headers.Connection = "close";
+        }
+
+        await context.Response.WriteAsync(reason + "\n", context.RequestAborted);
+    }
+
+    private string TooLarge() => $"request body is larger than the limit of {_options.MaxRequestBytes} bytes (Admission:MaxRequestBytes)";
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static string OutcomeLabel(Outcome outcome) => outcome switch
+    {
+        Outcome.Skipped => "skipped",
+        Outcome.Exempt => "exempt",
+        Outcome.Allowed => "allowed",
+        Outcome.Patched => "patched",
+        Outcome.Warned => "warned",
+        Outcome.Audited => "audited",
+        Outcome.Denied => "denied",
+        _ => "error",
+    };
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "{Endpoint} {Uid} {Operation} {Namespace}/{Name} by {User} (dry run {DryRun}): {Decision}, violations {Violations}, {PatchOperations} patch operations, {DurationMs:0.000} ms")]
+    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string @namespace, string name, string operation,
+        string user, bool dryRun, string decision, string[] violations, int patchOperations, double durationMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} answered {StatusCode}: {Reason}")]
+    private static partial void LogInvalid(ILogger logger, string endpoint, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Internal fault deciding {Uid} for {Rollout}; answered per the failure policy")]
+    private static partial void LogFault(ILogger logger, Exception exception, string uid, string rollout);
+}

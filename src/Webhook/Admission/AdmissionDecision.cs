@@ -1,0 +1,55 @@
+using DeadlineGuard.Json;
+
+namespace DeadlineGuard.Admission;
+
+/// <summary>What was decided, in the words metrics and logs use.</summary>
+public enum Outcome
+{
+    /// <summary>Not a Rollout CREATE/UPDATE: allowed untouched.</summary>
+    Skipped,
+
+    /// <summary>Namespace or annotation exemption: allowed untouched.</summary>
+    Exempt,
+
+    /// <summary>Allowed with nothing to change or report.</summary>
+    Allowed,
+
+    /// <summary>Allowed with a patch.</summary>
+    Patched,
+
+    /// <summary>Violations under action Warn: allowed with warnings.</summary>
+    Warned,
+
+    /// <summary>Violations under action Audit: allowed, recorded in audit annotations.</summary>
+    Audited,
+
+    /// <summary>Violations under action Deny.</summary>
+    Denied,
+
+    /// <summary>An internal fault; answered per the failure policy.</summary>
+    Error,
+}
+
+/// <summary>The answer to one review, independent of HTTP and of the AdmissionReview version.</summary>
+public sealed record AdmissionDecision(
+    Outcome Outcome,
+    bool Allowed,
+    IReadOnlyList<PatchOperation> Patch,
+    IReadOnlyList<Violation> Violations,
+    IReadOnlyList<string> Warnings,
+    IReadOnlyDictionary<string, string> AuditAnnotations,
+    string? Message)
+{
+    private static readonly Dictionary<string, string> NoAnnotations = [];
+
+    public static AdmissionDecision Skip { get; } = Allow(Outcome.Skipped);
+
+    public static AdmissionDecision Allow(Outcome outcome, IReadOnlyList<string>? warnings = null, IReadOnlyDictionary<string, string>? audit = null) =>
+        new(outcome, true, [], [], warnings ?? [], audit ?? NoAnnotations, null);
+
+    public static AdmissionDecision WithPatch(IReadOnlyList<PatchOperation> patch, IReadOnlyList<string> warnings) =>
+        new(patch.Count > 0 ? Outcome.Patched : Outcome.Allowed, true, patch, [], warnings, NoAnnotations, null);
+
+    public static AdmissionDecision Deny(IReadOnlyList<Violation> violations, string message, IReadOnlyList<string> warnings) =>
+        new(Outcome.Denied, false, [], violations, warnings, NoAnnotations, message);
+}

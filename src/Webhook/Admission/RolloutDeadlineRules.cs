@@ -1,0 +1,42 @@
+using FluentValidation;
+using DeadlineGuard.Policy;
+
+namespace DeadlineGuard.Admission;
+
+/// <summary>The rules a Rollout is held to under one effective policy (DESIGN.md §2).</summary>
+public sealed class RolloutDeadlineRules : AbstractValidator<RolloutDeadlineFields>
+{
+    public RolloutDeadlineRules(EffectivePolicy policy)
+    {
+        var range = $"a whole number of seconds from {policy.MinSeconds} to {policy.MaxSeconds}";
+        RuleFor(r => r.Deadline).Cascade(CascadeMode.Stop)
+            .Must(d => d.Present).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be set to {range}")
+            .Must(d => d.IsInt32).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be {range}")
+            .Must(d => d.Int32 >= policy.MinSeconds).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be at least {policy.MinSeconds} (policy bounds {policy.MinSeconds}-{policy.MaxSeconds})")
+            .Must(d => d.Int32 <= policy.MaxSeconds).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be at most {policy.MaxSeconds} (policy bounds {policy.MinSeconds}-{policy.MaxSeconds})");
+
+        // Argo rejects progressDeadlineSeconds <= minReadySeconds (validation.go), but only later, as InvalidSpec.
+        RuleFor(r => r)
+            .Must(r => !r.Deadline.IsInt32 || r.Deadline.Int32 > r.MinReadySeconds)
+            .Explain(RolloutDeadlineFields.DeadlineField, r => r.Deadline.Describe(), r => $"it must be greater than spec.minReadySeconds ({r.MinReadySeconds}), as Argo Rollouts requires");
+
+        When(_ => policy.RequireAbort, () =>
+            RuleFor(r => r.Abort)
+                .Must(a => a.IsTrue)
+                .Explain(RolloutDeadlineFields.AbortField, a => a.Describe(), "it must be true: the policy requires a Rollout to abort when its deadline passes"));
+    }
+}
+
+internal static class RuleExplanations
+{
+    /// <summary>Names the field, the value found and the value required, both as the message and as the failure's state.</summary>
+    public static IRuleBuilderOptions<T, TProperty> Explain<T, TProperty>(
+        this IRuleBuilderOptions<T, TProperty> rule, string field, Func<TProperty, string> found, string required) =>
+        rule.Explain(field, found, _ => required);
+
+    public static IRuleBuilderOptions<T, TProperty> Explain<T, TProperty>(
+        this IRuleBuilderOptions<T, TProperty> rule, string field, Func<TProperty, string> found, Func<TProperty, string> required) =>
+        rule.OverridePropertyName(field)
+            .WithState((_, value) => new Violation(field, found(value), required(value)))
+            .WithMessage((_, value) => new Violation(field, found(value), required(value)).Message);
+}

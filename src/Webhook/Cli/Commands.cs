@@ -1,0 +1,101 @@
+using DeadlineGuard.Hosting;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+namespace DeadlineGuard.Cli;
+
+/// <summary>The subcommands of DESIGN.md §1 and their exit codes.</summary>
+public static class Commands
+{
+    public const int Ok = 0;
+    public const int Denied = 1;
+    public const int Usage = 2;
+
+    public const string MainHelp = """
+        Rollout Deadline Guard: keeps Argo Rollouts from hanging in Progressing forever.
+
+        Usage: webhook [command] [options]
+
+        Commands:
+          serve            HTTPS admission server: POST /mutate, /validate; GET /healthz, /readyz, /metrics (default)
+          review PATH...   evaluate Rollout manifests offline under a policy (files, directories, - for stdin)
+
+        Run 'webhook COMMAND --help' for a command's options.
+        """;
+
+    public const string ServeHelp = """
+        Usage: webhook serve [--policy FILE] [--urls URLS] [--Section:Key=value ...]
+
+        Serves the admission webhook over HTTPS (HTTP/1.1 and HTTP/2, TLS 1.2+).
+
+        Options:
+          --policy FILE                 policy file (YAML, kind DeadlinePolicy); reloaded when it changes.
+                                        Without it the built-in default policy applies.
+          --urls URLS                   listen addresses (default https://localhost:8443; also ASPNETCORE_URLS)
+          --Tls:CertFile=F --Tls:KeyFile=F
+                                        PEM serving certificate and key; without them a self-signed
+                                        certificate for localhost is made in memory.
+          --Admission:MaxRequestBytes=N largest review accepted (default 4194304)
+          --Admission:FailurePolicy=Fail|Ignore
+                                        /validate's answer when the webhook itself fails (default Fail)
+        Any configuration key can be given as --Section:Key=value or as environment variable Section__Key.
+
+        Exit codes: 0 clean shutdown, 2 bad configuration (nothing served).
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        if (args is ["--help" or "-h" or "help", ..])
+        {
+            await stdout.WriteLineAsync(MainHelp);
+            return Ok;
+        }
+
+        switch (command)
+        {
+            case "serve":
+                return await ServeAsync(rest, stdout, stderr);
+            case "review":
+                return await ReviewCommand.RunAsync(rest, stdin, stdout, stderr);
+            default:
+                await stderr.WriteLineAsync($"webhook: unknown command '{command}'.");
+                await stderr.WriteLineAsync(MainHelp);
+                return Usage;
+        }
+    }
+
+    private static async Task<int> ServeAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            await stdout.WriteLineAsync(ServeHelp);
+            return Ok;
+        }
+
+        try
+        {
+            await using var app = WebhookApp.Build(args);
+            await app.RunAsync();
+            return Ok;
+        }
+        catch (Exception e) when (ConfigurationProblem(e) is { } problem)
+        {
+            await stderr.WriteLineAsync($"webhook: bad configuration, nothing served:{Environment.NewLine}{problem}");
+            return Usage;
+        }
+    }
+
+    /// <summary>The message for failures that a user's configuration caused; null for anything else.</summary>
+    public static string? ConfigurationProblem(Exception e) => e switch
+    {
+        OptionsValidationException o => string.Join(Environment.NewLine, o.Failures.Select(f => "  - " + f)),
+        Policy.PolicyException p => p.Message,
+        ValidationException v => v.Message,
+        System.Security.Cryptography.CryptographicException c => $"  - the serving certificate cannot be loaded: {c.Message}",
+        IOException { InnerException: System.Net.Sockets.SocketException } io => $"  - cannot listen: {io.Message}",
+        AggregateException { InnerExceptions.Count: 1 } a => ConfigurationProblem(a.InnerException!),
+        _ => null,
+    };
+}

@@ -1,0 +1,30 @@
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+namespace DeadlineGuard.Hosting;
+
+/// <summary>Runs a FluentValidation validator over bound options, so a bad setting stops the program at start with every problem named.</summary>
+public sealed class FluentOptionsValidation<TOptions>(string section, IValidator<TOptions> validator) : IValidateOptions<TOptions>
+    where TOptions : class
+{
+    public ValidateOptionsResult Validate(string? name, TOptions options)
+    {
+        var result = validator.Validate(options);
+        return result.IsValid
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(result.Errors.Select(e => $"{section}:{e.PropertyName}: {e.ErrorMessage}"));
+    }
+}
+
+public static class OptionsRegistration
+{
+    /// <summary>Binds a section, validates it with <typeparamref name="TValidator"/> and checks it at start.</summary>
+    public static IServiceCollection AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidator<TOptions>, new()
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>>(new FluentOptionsValidation<TOptions>(section, new TValidator()));
+        return services;
+    }
+}

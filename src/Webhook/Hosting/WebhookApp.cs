@@ -1,0 +1,36 @@
+using DeadlineGuard.Admission;
+using DeadlineGuard.Observability;
+using DeadlineGuard.Policy;
+using DeadlineGuard.Tls;
+using Microsoft.AspNetCore.Hosting;
+
+namespace DeadlineGuard.Hosting;
+
+/// <summary>Builds the HTTPS admission server: services by concern, then endpoints.</summary>
+public static class WebhookApp
+{
+    public const string DefaultUrl = "https://localhost:8443";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(CommandArguments.Normalize(args));
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureWebhookKestrel());
+        builder.Services
+            .AddObservability(builder.Configuration)
+            .AddPolicy(builder.Configuration)
+            .AddServingCertificate(builder.Configuration)
+            .AddAdmission(builder.Configuration);
+
+        var app = builder.Build();
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        app.Lifetime.ApplicationStopping.Register(readiness.Stopping);
+        app.MapAdmission();
+        app.MapOperations();
+        return app;
+    }
+}

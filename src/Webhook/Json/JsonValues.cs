@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DeadlineGuard.Json;
+
+/// <summary>Typed reads of JSON values that never throw, and human descriptions of what was found.</summary>
+public static class JsonValues
+{
+    /// <summary>True for a JSON number that is a whole number within Int32 (60 or 60.0, not 1e99 or 6.5).</summary>
+    public static bool TryGetInt32(JsonNode? node, out int value)
+    {
+        value = 0;
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        if (v.TryGetValue(out value))
+        {
+            return true;
+        }
+
+        if (v.TryGetValue(out decimal exact) && exact == decimal.Truncate(exact) && exact is >= int.MinValue and <= int.MaxValue)
+        {
+            value = (int)exact;
+            return true;
+        }
+
+        return false;
+    }
+
+    public static bool TryGetBool(JsonNode? node, out bool value)
+    {
+        value = false;
+        if (node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            value = v.GetValueKind() == JsonValueKind.True;
+            return true;
+        }
+
+        return false;
+    }
+
+    public static string? GetString(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>What a person should read for a value found in a document: <c>"60" (a string)</c>, <c>null</c>, <c>1e99</c>.</summary>
+    public static string Describe(JsonNode? node)
+    {
+        const int MaxLength = 40;
+        switch (node)
+        {
+            case null:
+                return "null";
+            case JsonObject:
+                return "a mapping";
+            case JsonArray:
+                return "a list";
+        }
+
+        var text = node.ToJsonString();
+        if (text.Length > MaxLength)
+        {
+            text = string.Concat(text.AsSpan(0, MaxLength), "…");
+        }
+
+        return node.GetValueKind() == JsonValueKind.String ? $"{text} (a string)" : text;
+    }
+}

@@ -1,0 +1,33 @@
+using Prometheus;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace DeadlineGuard.Observability;
+
+public static class ObservabilityServices
+{
+    /// <summary>Serilog compact JSON on stdout (levels from the "Serilog" section), Prometheus metrics, readiness.</summary>
+    public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSerilog((_, logger) => logger
+            .ReadFrom.Configuration(configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(new RenderedCompactJsonFormatter()));
+        services.AddSingleton(_ => new WebhookMetrics(Metrics.NewCustomRegistry()));
+        services.AddSingleton<Readiness>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>GET /healthz (the process answers), GET /readyz (certificate and policy loaded, not stopping), GET /metrics.</summary>
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", () => TypedResults.Text("ok\n"));
+        routes.MapGet("/readyz", (Readiness readiness) => readiness.IsReady
+            ? Results.Text("ready\n")
+            : Results.Text(readiness.Describe() + "\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        var metrics = routes.ServiceProvider.GetRequiredService<WebhookMetrics>();
+        routes.MapMetrics("/metrics", metrics.Registry);
+        return routes;
+    }
+}

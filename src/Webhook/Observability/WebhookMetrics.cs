@@ -1,0 +1,49 @@
+using Prometheus;
+
+namespace DeadlineGuard.Observability;
+
+/// <summary>The Prometheus series the webhook exports; one registry per process (tests get their own).</summary>
+public sealed class WebhookMetrics
+{
+    /// <summary>Up to the API server's 10 s webhook timeout, with detail in the sub-millisecond range where reviews live.</summary>
+    public static readonly double[] LatencyBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    public WebhookMetrics(CollectorRegistry registry)
+    {
+        Registry = registry;
+        var factory = Metrics.WithCustomRegistry(registry);
+        string[] labels = ["endpoint", "operation", "decision"];
+        Requests = factory.CreateCounter(
+            "deadline_guard_admission_requests_total",
+            "Admission reviews answered, by endpoint, operation and decision.",
+            labels);
+        Duration = factory.CreateHistogram(
+            "deadline_guard_admission_duration_seconds",
+            "Time from receiving an admission review to the end of its answer, by endpoint, operation and decision.",
+            new HistogramConfiguration { LabelNames = labels, Buckets = LatencyBuckets });
+        Violations = factory.CreateCounter(
+            "deadline_guard_policy_violations_total",
+            "Rule violations found by /validate, by field and action taken.",
+            "field", "action");
+        PolicyReloads = factory.CreateCounter(
+            "deadline_guard_policy_reloads_total",
+            "Policy file loads, by result (success or failure).",
+            "result");
+        PolicyLastReloadSuccessful = factory.CreateGauge(
+            "deadline_guard_policy_last_reload_successful",
+            "1 when the last policy load succeeded, 0 when it failed and the previous policy stayed in force.");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter Requests { get; }
+
+    public Histogram Duration { get; }
+
+    public Counter Violations { get; }
+
+    public Counter PolicyReloads { get; }
+
+    public Gauge PolicyLastReloadSuccessful { get; }
+}

@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace DeadlineGuard.Policy;
+
+/// <summary>The rules a policy must satisfy beyond its types; property names are the file's dotted paths.</summary>
+public sealed partial class DeadlinePolicyValidator : AbstractValidator<DeadlinePolicy>
+{
+    public const int MaxHistoryLimit = 50;
+
+    public DeadlinePolicyValidator()
+    {
+        RuleFor(p => p.Bounds.MinSeconds).GreaterThanOrEqualTo(1)
+            .OverridePropertyName("spec.bounds.minSeconds")
+            .WithMessage(p => $"must be at least 1, found {p.Bounds.MinSeconds}");
+        RuleFor(p => p.Bounds.MaxSeconds).GreaterThanOrEqualTo(p => p.Bounds.MinSeconds)
+            .OverridePropertyName("spec.bounds.maxSeconds")
+            .WithMessage(p => $"must not be below spec.bounds.minSeconds ({p.Bounds.MinSeconds}), found {p.Bounds.MaxSeconds}");
+        RuleFor(p => p)
+            .Must(p => InBounds(p.Defaults.ProgressDeadlineSeconds, p.Bounds.MinSeconds, p.Bounds.MaxSeconds))
+            .OverridePropertyName("spec.defaults.progressDeadlineSeconds")
+            .WithMessage(p => $"must lie within the bounds [{p.Bounds.MinSeconds}, {p.Bounds.MaxSeconds}], found {p.Defaults.ProgressDeadlineSeconds}");
+        RuleFor(p => p)
+            .Must(p => !(p.Inject && p.RequireAbort && !p.Defaults.ProgressDeadlineAbort))
+            .OverridePropertyName("spec.defaults.progressDeadlineAbort")
+            .WithMessage("is false while spec.requireAbort is true: every injected Rollout would then violate the policy");
+        RuleFor(p => p.Exemptions.Annotation)
+            .Must(IsQualifiedName)
+            .OverridePropertyName("spec.exemptions.annotation")
+            .WithMessage(p => $"must be a Kubernetes annotation key such as deadline-guard.io/exempt, found \"{p.Exemptions.Annotation}\"");
+        RuleForEach(p => p.Exemptions.AllowedIn)
+            .Must(NamespaceGlob.IsValid)
+            .OverridePropertyName("spec.exemptions.allowedIn")
+            .WithMessage((_, glob) => GlobMessage(glob));
+        RuleForEach(p => p.Exemptions.Namespaces)
+            .Must(NamespaceGlob.IsValid)
+            .OverridePropertyName("spec.exemptions.namespaces")
+            .WithMessage((_, glob) => GlobMessage(glob));
+        RuleFor(p => p.History.Limit).InclusiveBetween(1, MaxHistoryLimit)
+            .OverridePropertyName("spec.history.limit")
+            .WithMessage(p => $"must be between 1 and {MaxHistoryLimit}, found {p.History.Limit}");
+        RuleFor(p => p).Custom((policy, context) =>
+        {
+            for (var i = 0; i < policy.Overrides.Count; i++)
+            {
+                foreach (var (field, message) in OverrideProblems(policy, i))
+                {
+                    context.AddFailure($"spec.overrides[{i}]{field}", message);
+                }
+            }
+        });
+    }
+
+    private static bool InBounds(int value, int min, int max) => value >= min && value <= max;
+
+    private static string GlobMessage(string glob) =>
+        $"\"{glob}\" is not a namespace glob (lower-case letters, digits, '-', and the wildcards '*' and '?')";
+
+    /// <summary>An override is checked as the policy it produces for its namespaces.</summary>
+    private static IEnumerable<(string Field, string Message)> OverrideProblems(DeadlinePolicy policy, int index)
+    {
+        var rule = policy.Overrides[index];
+        if (rule.Namespaces.Count == 0)
+        {
+            yield return (".namespaces", "must list at least one namespace glob");
+        }
+
+        for (var n = 0; n < rule.Namespaces.Count; n++)
+        {
+            if (!NamespaceGlob.IsValid(rule.Namespaces[n]))
+            {
+                yield return ($".namespaces[{n}]", GlobMessage(rule.Namespaces[n]));
+            }
+        }
+
+        var effective = PolicyResolver.Apply(policy, rule, index);
+        if (effective.MinSeconds < 1)
+        {
+            yield return (".bounds.minSeconds", $"must be at least 1, found {effective.MinSeconds}");
+        }
+
+        if (effective.MaxSeconds < effective.MinSeconds)
+        {
+            yield return (".bounds", $"make maxSeconds {effective.MaxSeconds} lower than minSeconds {effective.MinSeconds}");
+        }
+        else if (!InBounds(effective.DefaultSeconds, effective.MinSeconds, effective.MaxSeconds))
+        {
+            yield return (".defaults.progressDeadlineSeconds",
+                $"the default {effective.DefaultSeconds} falls outside this override's bounds [{effective.MinSeconds}, {effective.MaxSeconds}]; set defaults.progressDeadlineSeconds in the override");
+        }
+
+        if (effective.Inject && effective.RequireAbort && !effective.DefaultAbort)
+        {
+            yield return (".defaults.progressDeadlineAbort", "is false while requireAbort is true for these namespaces");
+        }
+    }
+
+    // Kubernetes qualified name: optional DNS-subdomain prefix and '/', then a name of at most 63 characters.
+    private static bool IsQualifiedName(string key)
+    {
+        var slash = key.LastIndexOf('/');
+        var name = slash < 0 ? key : key[(slash + 1)..];
+        if (slash >= 0)
+        {
+            var prefix = key[..slash];
+            if (prefix.Length is 0 or > 253 || !DnsSubdomain().IsMatch(prefix))
+            {
+                return false;
+            }
+        }
+
+        return name.Length is > 0 and <= 63 && QualifiedNamePart().IsMatch(name);
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex DnsSubdomain();
+
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial Regex QualifiedNamePart();
+}

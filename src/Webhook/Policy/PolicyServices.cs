@@ -1,0 +1,35 @@
+using DeadlineGuard.Hosting;
+using FluentValidation;
+
+namespace DeadlineGuard.Policy;
+
+public static class PolicyServices
+{
+    public static IServiceCollection AddPolicy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<PolicyOptions, PolicyOptionsValidator>(configuration, PolicyOptions.Section);
+        services.AddSingleton<PolicyStore>();
+        services.AddHostedService<PolicyLoader>();
+        return services;
+    }
+}
+
+public sealed class PolicyOptionsValidator : AbstractValidator<PolicyOptions>
+{
+    public PolicyOptionsValidator() =>
+        RuleFor(o => o.File).Must(File.Exists!).When(o => !string.IsNullOrWhiteSpace(o.File))
+            .WithMessage(o => $"file {o.File} does not exist");
+}
+
+/// <summary>Loads the policy before the server listens (a bad file fails start-up) and then watches it.</summary>
+public sealed class PolicyLoader(PolicyStore store) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        store.LoadInitial();
+        store.StartWatching();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

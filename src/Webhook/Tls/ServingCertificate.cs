@@ -1,0 +1,80 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using DeadlineGuard.Observability;
+using Microsoft.Extensions.Options;
+
+namespace DeadlineGuard.Tls;
+
+/// <summary>The certificate Kestrel presents: from PEM files when configured, else self-signed in memory.</summary>
+public sealed partial class ServingCertificate : IDisposable
+{
+    private readonly TlsOptions _options;
+    private readonly ILogger<ServingCertificate> _logger;
+    private readonly TimeProvider _time;
+    private readonly Readiness _readiness;
+    private volatile X509Certificate2? _current;
+
+    public ServingCertificate(IOptions<TlsOptions> options, ILogger<ServingCertificate> logger, TimeProvider time, Readiness readiness)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _time = time;
+        _readiness = readiness;
+    }
+
+    public X509Certificate2 Current => _current ?? Load();
+
+    /// <summary>Loads (or creates) the certificate once; called at start so that a bad file stops the program.</summary>
+    public X509Certificate2 Load()
+    {
+        if (_current is { } loaded)
+        {
+            return loaded;
+        }
+
+        X509Certificate2 certificate;
+        if (string.IsNullOrEmpty(_options.CertFile))
+        {
+            certificate = CreateSelfSigned(["localhost", .. _options.SelfSignedDnsNames], _time.GetUtcNow());
+            LogSelfSigned(_logger, certificate.GetCertHashString(HashAlgorithmName.SHA256), certificate.NotAfter.ToUniversalTime());
+        }
+        else
+        {
+            certificate = X509Certificate2.CreateFromPemFile(_options.CertFile, _options.KeyFile);
+            LogFromFiles(_logger, _options.CertFile, certificate.Subject, certificate.GetCertHashString(HashAlgorithmName.SHA256), certificate.NotAfter.ToUniversalTime());
+        }
+
+        _current = certificate;
+        _readiness.CertificateLoaded();
+        return certificate;
+    }
+
+    /// <summary>A P-256 certificate for the given names plus the loopback addresses, valid for one year.</summary>
+    public static X509Certificate2 CreateSelfSigned(IReadOnlyList<string> dnsNames, DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={dnsNames[0]}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var name in dnsNames.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            san.AddDnsName(name);
+        }
+
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddIpAddress(IPAddress.IPv6Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(1));
+    }
+
+    public void Dispose() => _current?.Dispose();
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "No Tls:CertFile configured: serving a self-signed certificate for localhost made in memory, SHA-256 fingerprint {Fingerprint}, valid until {NotAfter:o}")]
+    private static partial void LogSelfSigned(ILogger logger, string fingerprint, DateTime notAfter);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Serving certificate loaded from {CertFile}: {Subject}, SHA-256 fingerprint {Fingerprint}, valid until {NotAfter:o}")]
+    private static partial void LogFromFiles(ILogger logger, string certFile, string subject, string fingerprint, DateTime notAfter);
+}

@@ -1,0 +1,16 @@
+namespace DeadlineGuard.Tls;
+
+/// <summary>Configuration section "Tls".</summary>
+public sealed class TlsOptions
+{
+    public const string Section = "Tls";
+
+    /// <summary>PEM certificate chain (tls.crt of a mounted Secret). With KeyFile; neither means a self-signed certificate in memory.</summary>
+    public string? CertFile { get; set; }
+
+    /// <summary>PEM private key (tls.key).</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>Extra DNS names for the in-memory self-signed certificate (localhost is always included).</summary>
+    public string[] SelfSignedDnsNames { get; set; } = [];
+}
