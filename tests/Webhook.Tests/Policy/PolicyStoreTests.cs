@@ -1,0 +1,145 @@
+using DeadlineGuard.Observability;
+using DeadlineGuard.Policy;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace DeadlineGuard.Tests.Policy;
+
+public sealed class PolicyStoreTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("policy-store-").FullName;
+    private readonly WebhookMetrics _metrics = new(Metrics.NewCustomRegistry());
+    private readonly Readiness _readiness = new();
+
+    private string PolicyFile => Path.Combine(_folder, "policy.yaml");
+
+    private static string PolicyText(string action, int max = 3600) => $"""
+        apiVersion: deadline-guard.io/v1
+        kind: DeadlinePolicy
+        spec:
+          action: {action}
+          bounds: {"{"} minSeconds: 30, maxSeconds: {max} {"}"}
+        """;
+
+    private PolicyStore Store(string? file) =>
+        new(Options.Create(new PolicyOptions { File = file }), NullLogger<PolicyStore>.Instance, _metrics, _readiness);
+
+    [Fact]
+    public void Without_a_file_the_built_in_policy_is_in_force_and_the_store_is_ready()
+    {
+        using var store = Store(null);
+        store.LoadInitial();
+
+        store.Current.ShouldBe(DeadlinePolicy.BuiltIn);
+        store.Source.ShouldBe("built-in default");
+        _readiness.CertificateLoaded();
+        _readiness.IsReady.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_bad_file_at_start_throws_with_every_problem_and_leaves_the_store_unready()
+    {
+        File.WriteAllText(PolicyFile, PolicyText("Block", max: 10));
+        using var store = Store(PolicyFile);
+
+        var error = Should.Throw<PolicyException>(store.LoadInitial);
+
+        error.Problems.Count.ShouldBe(1); // types first: the action; bounds are checked once the types are right
+        error.Problems[0].Path.ShouldBe("spec.action");
+        _readiness.CertificateLoaded();
+        _readiness.IsReady.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_valid_change_takes_effect_on_reload_and_raises_changed()
+    {
+        File.WriteAllText(PolicyFile, PolicyText("Deny"));
+        using var store = Store(PolicyFile);
+        store.LoadInitial();
+        DeadlinePolicy? seen = null;
+        store.Changed += p => seen = p;
+
+        File.WriteAllText(PolicyFile, PolicyText("Warn", max: 7200));
+        store.Reload().ShouldBeTrue();
+
+        store.Current.Action.ShouldBe(PolicyAction.Warn);
+        store.Current.Bounds.MaxSeconds.ShouldBe(7200);
+        seen.ShouldBe(store.Current);
+        _metrics.PolicyReloads.WithLabels("success").Value.ShouldBe(2);
+    }
+
+    [Fact]
+    public void An_invalid_change_is_rejected_and_the_last_good_policy_stays()
+    {
+        File.WriteAllText(PolicyFile, PolicyText("Warn"));
+        using var store = Store(PolicyFile);
+        store.LoadInitial();
+
+        File.WriteAllText(PolicyFile, PolicyText("Warn", max: 10));
+        store.Reload().ShouldBeFalse();
+
+        store.Current.Action.ShouldBe(PolicyAction.Warn);
+        store.Current.Bounds.MaxSeconds.ShouldBe(3600);
+        _metrics.PolicyReloads.WithLabels("failure").Value.ShouldBe(1);
+        _metrics.PolicyLastReloadSuccessful.Value.ShouldBe(0);
+    }
+
+    [Fact]
+    public void A_deleted_file_is_a_failed_reload_that_keeps_the_policy()
+    {
+        File.WriteAllText(PolicyFile, PolicyText("Audit"));
+        using var store = Store(PolicyFile);
+        store.LoadInitial();
+
+        File.Delete(PolicyFile);
+        store.Reload().ShouldBeFalse();
+
+        store.Current.Action.ShouldBe(PolicyAction.Audit);
+        _metrics.PolicyReloads.WithLabels("failure").Value.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Reloading_unchanged_content_does_nothing()
+    {
+        File.WriteAllText(PolicyFile, PolicyText("Deny"));
+        using var store = Store(PolicyFile);
+        store.LoadInitial();
+
+        store.Reload().ShouldBeFalse();
+        _metrics.PolicyReloads.WithLabels("success").Value.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_watcher_applies_a_configmap_style_symlink_swap()
+    {
+        // A ConfigMap volume holds policy.yaml -> ..data/policy.yaml, and ..data -> a timestamped folder that is swapped.
+        var v1 = Directory.CreateDirectory(Path.Combine(_folder, "..2026_01_01"));
+        File.WriteAllText(Path.Combine(v1.FullName, "policy.yaml"), PolicyText("Deny"));
+        File.CreateSymbolicLink(Path.Combine(_folder, "..data"), v1.Name);
+        File.CreateSymbolicLink(PolicyFile, Path.Combine("..data", "policy.yaml"));
+        using var store = Store(PolicyFile);
+        store.LoadInitial();
+        var changed = new TaskCompletionSource<DeadlinePolicy>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Changed += p => changed.TrySetResult(p);
+        store.StartWatching();
+
+        var v2 = Directory.CreateDirectory(Path.Combine(_folder, "..2026_01_02"));
+        File.WriteAllText(Path.Combine(v2.FullName, "policy.yaml"), PolicyText("Audit"));
+        File.CreateSymbolicLink(Path.Combine(_folder, "..data_tmp"), v2.Name);
+        SwapSymlink(Path.Combine(_folder, "..data_tmp"), Path.Combine(_folder, "..data"));
+
+        var applied = await changed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        applied.Action.ShouldBe(PolicyAction.Audit);
+    }
+
+    // rename(2) over an existing symlink, as the kubelet's atomic writer does; File.Move refuses links to folders.
+    private static void SwapSymlink(string from, string to)
+    {
+        using var mv = System.Diagnostics.Process.Start("mv", ["-T", "-f", from, to])!;
+        mv.WaitForExit();
+        mv.ExitCode.ShouldBe(0);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
