@@ -16,8 +16,9 @@ public sealed class RolloutDeadlineRules : AbstractValidator<RolloutDeadlineFiel
             .Must(d => d.Int32 <= policy.MaxSeconds).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be at most {policy.MaxSeconds} (policy bounds {policy.MinSeconds}-{policy.MaxSeconds})");
 
         // Argo rejects progressDeadlineSeconds <= minReadySeconds (validation.go), but only later, as InvalidSpec.
+        // A value already below the minimum bound is reported once, by the bound.
         RuleFor(r => r)
-            .Must(r => !r.Deadline.IsInt32 || r.Deadline.Int32 > r.MinReadySeconds)
+            .Must(r => !r.Deadline.IsInt32 || r.Deadline.Int32 < policy.MinSeconds || r.Deadline.Int32 > r.MinReadySeconds)
             .Explain(RolloutDeadlineFields.DeadlineField, r => r.Deadline.Describe(), r => $"it must be greater than spec.minReadySeconds ({r.MinReadySeconds}), as Argo Rollouts requires");
 
         When(_ => policy.RequireAbort, () =>
