@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using DeadlineGuard.History;
 using DeadlineGuard.Json;
 using DeadlineGuard.Policy;
 
@@ -9,14 +10,19 @@ namespace DeadlineGuard.Admission;
 /// The two admission decisions as pure functions of (request, policy): no HTTP, no I/O.
 /// /mutate adds what is missing and never refuses; /validate judges the final object and never patches.
 /// </summary>
-public sealed class AdmissionDecider
+public sealed class AdmissionDecider(TimeProvider? time = null)
 {
     /// <summary>Kubernetes truncates longer warnings; keep each within this.</summary>
     public const int MaxWarningLength = 119;
 
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<EffectivePolicy, RolloutDeadlineRules> _rules = new();
 
-    public AdmissionDecision Mutate(AdmissionRequest request, DeadlinePolicy policy)
+    /// <summary>
+    /// Injects missing deadline fields (unless exempt) and keeps the revision history. With
+    /// <paramref name="recordHistory"/> false (offline review) only the policy's own changes are made.
+    /// </summary>
+    public AdmissionDecision Mutate(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory = true)
     {
         if (Subject.Of(request, policy) is not { } subject)
         {
@@ -24,20 +30,34 @@ public sealed class AdmissionDecider
         }
 
         var (rollout, effective, exemption) = subject;
-        if (exemption.Exempt)
+        var warnings = new List<string>(2);
+        if (exemption.Warning is not null)
         {
-            return AdmissionDecision.Allow(Outcome.Exempt);
+            warnings.Add(Truncate(exemption.Warning));
         }
 
-        var warnings = exemption.Warning is null ? [] : new[] { Truncate(exemption.Warning) };
-        var mutated = MutatedCopy(rollout, effective);
-        return AdmissionDecision.WithPatch(mutated is null ? [] : JsonPatch.Diff(rollout, mutated), warnings);
+        var mutated = exemption.Exempt ? null : MutatedCopy(rollout, effective);
+        if (recordHistory)
+        {
+            var history = RevisionRecorder.Record(request, mutated ?? rollout, policy.History.Limit, _time.GetUtcNow());
+            warnings.AddRange(history.Warnings.Select(Truncate));
+            if (history.Annotation != RevisionRecorder.Annotation(rollout))
+            {
+                mutated ??= (JsonObject)rollout.DeepClone();
+                RevisionRecorder.Apply(mutated, history.Annotation);
+            }
+        }
+
+        var patch = mutated is null ? [] : JsonPatch.Diff(rollout, mutated);
+        return exemption.Exempt && patch.Count == 0
+            ? AdmissionDecision.Allow(Outcome.Exempt, warnings)
+            : AdmissionDecision.WithPatch(patch, warnings);
     }
 
     /// <summary>Both decisions for one object, as the API server would make them in turn: mutate, then validate the result.</summary>
     public (AdmissionDecision Mutation, AdmissionDecision Validation) Review(AdmissionRequest request, DeadlinePolicy policy)
     {
-        var mutation = Mutate(request, policy);
+        var mutation = Mutate(request, policy, recordHistory: false);
         if (mutation.Outcome is not (Outcome.Patched or Outcome.Allowed))
         {
             return (mutation, Validate(request, policy));

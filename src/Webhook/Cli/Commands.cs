@@ -19,6 +19,7 @@ public static class Commands
         Commands:
           serve            HTTPS admission server: POST /mutate, /validate; GET /healthz, /readyz, /metrics (default)
           review PATH...   evaluate Rollout manifests offline under a policy (files, directories, - for stdin)
+          history PATH     print a Rollout's recorded revision history as a table (- for stdin)
 
         Run 'webhook COMMAND --help' for a command's options.
         """;
@@ -59,6 +60,8 @@ public static class Commands
                 return await ServeAsync(rest, stdout, stderr);
             case "review":
                 return await ReviewCommand.RunAsync(rest, stdin, stdout, stderr);
+            case "history":
+                return await HistoryCommand.RunAsync(rest, stdin, stdout, stderr);
             default:
                 await stderr.WriteLineAsync($"webhook: unknown command '{command}'.");
                 await stderr.WriteLineAsync(MainHelp);
