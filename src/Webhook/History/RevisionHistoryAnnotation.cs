@@ -69,7 +69,7 @@ public static class RevisionHistoryAnnotation
         }
         catch (JsonException e)
         {
-            error = $"not JSON ({e.Message.Split('\n')[0]})";
+            error = $"not JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})";
             return false;
         }
 

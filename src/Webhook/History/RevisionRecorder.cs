@@ -37,7 +37,7 @@ public static class RevisionRecorder
                 }
                 else
                 {
-                    warnings.Add($"{RevisionHistoryAnnotation.Key} was unreadable ({error}); a fresh history starts");
+                    warnings.Add($"{RevisionHistoryAnnotation.Key} was unreadable, a fresh history starts: {error}");
                     stored = null;
                 }
             }

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using DeadlineGuard.Admission;
+using DeadlineGuard.Policy;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DeadlineGuard.Tests.Support;
+
+/// <summary>
+/// Plays the API server's part for one Rollout: builds each AdmissionReview from the stored object and the
+/// client's new object, calls /mutate's decision, applies its patch, then /validate's, and stores the result.
+/// </summary>
+public sealed class ApiServer(DeadlinePolicy? policy = null)
+{
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
+
+    public DeadlinePolicy Policy { get; set; } = policy ?? DeadlinePolicy.BuiltIn;
+
+    public JsonObject? Stored { get; private set; }
+
+    public AdmissionDecision? LastMutation { get; private set; }
+
+    private AdmissionDecider Decider => field ??= new AdmissionDecider(Clock);
+
+    public AdmissionDecision Create(JsonObject rollout, string user, bool dryRun = false) => Admit("CREATE", rollout, user, dryRun);
+
+    /// <summary>An UPDATE whose new object is the stored one changed by <paramref name="edit"/> (as kubectl edit or apply would send).</summary>
+    public AdmissionDecision Update(Action<JsonObject> edit, string user, bool dryRun = false)
+    {
+        var next = (JsonObject)Stored!.DeepClone();
+        edit(next);
+        return Admit("UPDATE", next, user, dryRun);
+    }
+
+    /// <summary>An UPDATE whose new object is given whole (as kubectl replace would send).</summary>
+    public AdmissionDecision Replace(JsonObject rollout, string user) => Admit("UPDATE", rollout, user, dryRun: false);
+
+    /// <summary>Changes the stored object without admission, as a write made while the webhook was bypassed would.</summary>
+    public void WriteBehindTheWebhook(Action<JsonObject> edit) => edit(Stored!);
+
+    private AdmissionDecision Admit(string operation, JsonObject rollout, string user, bool dryRun)
+    {
+        var review = Reviews.Review(rollout.DeepClone().AsObject(), operation, Stored?.DeepClone().AsObject(), user: user, dryRun: dryRun);
+        var request = AdmissionDecoder.Decode(review).Request ?? throw new InvalidOperationException("review did not decode");
+        var mutation = Decider.Mutate(request, Policy);
+        LastMutation = mutation;
+        var patched = (JsonObject)JsonPatchApplier.Apply(request.Object, mutation.Patch)!;
+        var validation = Decider.Validate(request with { Object = patched }, Policy);
+        if (validation.Allowed && !dryRun)
+        {
+            Stored = patched;
+        }
+
+        return validation;
+    }
+}
