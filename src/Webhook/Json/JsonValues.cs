@@ -10,23 +10,50 @@ public static class JsonValues
     public static bool TryGetInt32(JsonNode? node, out int value)
     {
         value = 0;
+        if (TryGetWhole(node, out var whole) && whole is >= int.MinValue and <= int.MaxValue)
+        {
+            value = (int)whole;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>True for a JSON number that is a whole number within Int64.</summary>
+    public static bool TryGetInt64(JsonNode? node, out long value)
+    {
+        value = 0;
+        if (TryGetWhole(node, out var whole) && whole is >= long.MinValue and <= long.MaxValue)
+        {
+            value = (long)whole;
+            return true;
+        }
+
+        return false;
+    }
+
+    // Works for parsed values and for values created in code (JsonValue.Create(5) does not convert to other types).
+    private static bool TryGetWhole(JsonNode? node, out decimal whole)
+    {
+        whole = 0;
         if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
         {
             return false;
         }
 
-        if (v.TryGetValue(out value))
+        if (v.TryGetValue(out int small))
         {
+            whole = small;
             return true;
         }
 
-        if (v.TryGetValue(out decimal exact) && exact == decimal.Truncate(exact) && exact is >= int.MinValue and <= int.MaxValue)
+        if (!v.TryGetValue(out whole)
+            && !decimal.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out whole))
         {
-            value = (int)exact;
-            return true;
+            return false;
         }
 
-        return false;
+        return whole == decimal.Truncate(whole);
     }
 
     public static bool TryGetBool(JsonNode? node, out bool value)
