@@ -18,6 +18,7 @@ public static class Commands
 
         Commands:
           serve            HTTPS admission server: POST /mutate, /validate; GET /healthz, /readyz, /metrics (default)
+          reconcile        companion reconciler: applies each revision's recorded deadline when Argo does not
           review PATH...   evaluate Rollout manifests offline under a policy (files, directories, - for stdin)
           history PATH     print a Rollout's recorded revision history as a table (- for stdin)
 
@@ -57,7 +58,9 @@ public static class Commands
         switch (command)
         {
             case "serve":
-                return await ServeAsync(rest, stdout, stderr);
+                return await HostAsync(rest, ServeHelp, a => WebhookApp.Build(a), stdout, stderr);
+            case "reconcile":
+                return await HostAsync(rest, ReconcileHelp, a => ReconcilerApp.Build(a), stdout, stderr);
             case "review":
                 return await ReviewCommand.RunAsync(rest, stdin, stdout, stderr);
             case "history":
@@ -69,17 +72,41 @@ public static class Commands
         }
     }
 
-    private static async Task<int> ServeAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public const string ReconcileHelp = """
+        Usage: webhook reconcile [--policy FILE] [--urls URLS] [--Section:Key=value ...]
+
+        Watches Rollouts and applies the deadline recorded for each revision when Argo Rollouts does not:
+        a Rollout still Progressing past its deadline plus grace is aborted (status.abort=true, as
+        kubectl argo rollouts abort does) and a Warning Event is emitted. Serves only /healthz, /readyz
+        and /metrics over HTTP (default http://localhost:8081).
+
+        Kubernetes access: in-cluster service account, else KUBECONFIG or ~/.kube/config.
+
+        Options:
+          --policy FILE                         the policy (exemptions apply to the reconciler too)
+          --Reconciler:DryRun=true              emit "would abort" Events and change nothing
+          --Reconciler:GraceSeconds=N           wait this long past a deadline before acting (default 30)
+          --Reconciler:Namespaces:0=NS ...      watch only these namespaces (default: all)
+          --Reconciler:RepairStaleScaleDownDeadline=true
+                                                also remove expired scale-down-deadline annotations from
+                                                old zero-replica ReplicaSets (argo-rollouts#3988)
+          --Reconciler:LeaderElection=false     single replica, no Lease (default true; needs POD_NAMESPACE
+                                                or --Reconciler:LeaseNamespace=NS)
+
+        Exit codes: 0 clean shutdown, 2 bad configuration.
+        """;
+
+    private static async Task<int> HostAsync(string[] args, string help, Func<string[], WebApplication> build, TextWriter stdout, TextWriter stderr)
     {
         if (args.Any(a => a is "--help" or "-h"))
         {
-            await stdout.WriteLineAsync(ServeHelp);
+            await stdout.WriteLineAsync(help);
             return Ok;
         }
 
         try
         {
-            await using var app = WebhookApp.Build(args);
+            await using var app = build(args);
             await app.RunAsync();
             return Ok;
         }
@@ -98,6 +125,7 @@ public static class Commands
         ValidationException v => v.Message,
         System.Security.Cryptography.CryptographicException c => $"  - the serving certificate cannot be loaded: {c.Message}",
         IOException { InnerException: System.Net.Sockets.SocketException } io => $"  - cannot listen: {io.Message}",
+        k8s.Exceptions.KubeConfigException k => $"  - no Kubernetes access: {k.Message} (run in a cluster, or set KUBECONFIG)",
         AggregateException { InnerExceptions.Count: 1 } a => ConfigurationProblem(a.InnerException!),
         _ => null,
     };

@@ -23,6 +23,7 @@ public sealed partial class PolicyStore : IDisposable
         _logger = logger;
         _metrics = metrics;
         _readiness = readiness;
+        readiness.Expect(Readiness.Policy);
         var file = options.Value.File;
         FilePath = string.IsNullOrWhiteSpace(file) ? null : Path.GetFullPath(file);
     }
@@ -52,7 +53,7 @@ public sealed partial class PolicyStore : IDisposable
         }
 
         _metrics.PolicyLastReloadSuccessful.Set(1);
-        _readiness.PolicyLoaded();
+        _readiness.Passed(Readiness.Policy);
         LogPolicyInForce(_logger, Source, Describe(_current));
     }
 

@@ -21,6 +21,7 @@ public sealed partial class ServingCertificate : IDisposable
         _logger = logger;
         _time = time;
         _readiness = readiness;
+        readiness.Expect(Readiness.Certificate);
     }
 
     public X509Certificate2 Current => _current ?? Load();
@@ -46,7 +47,7 @@ public sealed partial class ServingCertificate : IDisposable
         }
 
         _current = certificate;
-        _readiness.CertificateLoaded();
+        _readiness.Passed(Readiness.Certificate);
         return certificate;
     }
 

@@ -1,0 +1,34 @@
+using DeadlineGuard.Observability;
+using DeadlineGuard.Policy;
+using DeadlineGuard.Reconciler;
+using Microsoft.AspNetCore.Hosting;
+
+namespace DeadlineGuard.Hosting;
+
+/// <summary>Builds the companion reconciler: no admission endpoints, only /healthz, /readyz and /metrics over HTTP.</summary>
+public static class ReconcilerApp
+{
+    public const string DefaultUrl = "http://localhost:8081";
+
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(CommandArguments.Normalize(args));
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services
+            .AddObservability(builder.Configuration)
+            .AddPolicy(builder.Configuration)
+            .AddReconciler(builder.Configuration);
+        overrides?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        app.Lifetime.ApplicationStopping.Register(readiness.Stopping);
+        app.MapOperations();
+        return app;
+    }
+}

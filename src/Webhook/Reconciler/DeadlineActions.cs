@@ -1,0 +1,200 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DeadlineGuard.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace DeadlineGuard.Reconciler;
+
+/// <summary>What was done about an exceeded deadline.</summary>
+public enum ActionTaken
+{
+    Aborted,
+    WouldAbort,
+    Reported,
+    Gone,
+}
+
+/// <summary>
+/// The reconciler's writes: the abort (exactly what <c>kubectl argo rollouts abort</c> sends: a merge patch
+/// of <c>{"status":{"abort":true}}</c> to the status subresource), its Warning Event, and the optional
+/// repair of a stale scale-down-deadline.
+/// </summary>
+public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOptions options, TimeProvider time, ILogger<DeadlineActions> logger)
+{
+    public const string Controller = "deadline-guard.io/reconciler";
+    public const string ScaleDownDeadlineAnnotation = "scale-down-deadline";
+    private const string AbortPatch = """{"status":{"abort":true}}""";
+
+    public string Instance { get; init; } = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName;
+
+    public async Task<ActionTaken> ActAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, CancellationToken cancellationToken)
+    {
+        if (options.RepairStaleScaleDownDeadline && !options.DryRun)
+        {
+            await RepairAsync(rollout, cancellationToken);
+        }
+
+        ActionTaken taken;
+        if (!verdict.Abort)
+        {
+            taken = ActionTaken.Reported;
+        }
+        else if (options.DryRun)
+        {
+            taken = ActionTaken.WouldAbort;
+        }
+        else
+        {
+            try
+            {
+                await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+                    new V1Patch(AbortPatch, V1Patch.PatchType.MergePatch),
+                    RolloutInformer.Group, RolloutInformer.Version, rollout.Namespace, RolloutInformer.Plural, rollout.Name,
+                    cancellationToken: cancellationToken);
+            }
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                return ActionTaken.Gone;
+            }
+
+            taken = ActionTaken.Aborted;
+        }
+
+        await EmitAsync(rollout, verdict, taken, cancellationToken);
+        LogActed(logger, rollout.Key, verdict.Revision, taken.ToString(), verdict.Reason);
+        return taken;
+    }
+
+    /// <summary>The Event's text: which revision, which deadline, since when, and what was done.</summary>
+    public static string Note(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken)
+    {
+        var revision = verdict.Revision is { } r ? $"revision {r}" : "the current revision";
+        var since = verdict.ProgressSince is { } s ? History.RevisionHistoryAnnotation.FormatTime(s) : "its start";
+        var what = taken switch
+        {
+            ActionTaken.Aborted => "aborted it (status.abort=true), as kubectl argo rollouts abort does",
+            ActionTaken.WouldAbort => "would abort it (dry run: nothing changed)",
+            _ => "did not abort it: progressDeadlineAbort is false for this revision",
+        };
+        var due = verdict.DueAt is { } at ? $" (due with grace at {History.RevisionHistoryAnnotation.FormatTime(at)})" : string.Empty;
+        var note = $"Rollout {rollout.Name} {revision} made no progress since {since}, past its {verdict.DeadlineSeconds}s progress deadline{due}; deadline-guard {what}.";
+        return note.Length <= 1024 ? note : note[..1024];
+    }
+
+    private Task EmitAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken, CancellationToken cancellationToken) =>
+        EmitAsync(
+            rollout,
+            EventName(rollout, verdict.RevisionKey),
+            "ProgressDeadlineExceeded",
+            taken switch { ActionTaken.Aborted => "Abort", ActionTaken.WouldAbort => "WouldAbort", _ => "Report" },
+            Note(rollout, verdict, taken),
+            cancellationToken);
+
+    private async Task EmitAsync(RolloutSnapshot rollout, string name, string reason, string action, string note, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var @event = new Eventsv1Event
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = rollout.Namespace },
+            EventTime = now,
+            Type = "Warning",
+            Reason = reason,
+            Action = action,
+            Note = note,
+            ReportingController = Controller,
+            ReportingInstance = Instance.Length <= 128 ? Instance : Instance[..128],
+            Regarding = new V1ObjectReference
+            {
+                ApiVersion = $"{RolloutInformer.Group}/{RolloutInformer.Version}",
+                Kind = "Rollout",
+                Name = rollout.Name,
+                NamespaceProperty = rollout.Namespace,
+                Uid = rollout.Uid,
+            },
+        };
+        try
+        {
+            await client.EventsV1.CreateNamespacedEventAsync(@event, rollout.Namespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Conflict)
+        {
+            // The same Event (same Rollout, revision and clock) was already emitted, by us or a previous leader.
+        }
+    }
+
+    /// <summary>Deterministic per (Rollout, revision, progress clock): a repeated action cannot make a second Event.</summary>
+    public static string EventName(RolloutSnapshot rollout, string key)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{rollout.Uid}|{key}")))[..12];
+        var prefix = rollout.Name.Length > 200 ? rollout.Name[..200] : rollout.Name;
+        return $"{prefix}.deadline-guard.{hash}";
+    }
+
+    /// <summary>
+    /// Removes an expired scale-down-deadline from the Rollout's old ReplicaSets that have zero replicas and
+    /// are neither stable nor current: the annotation that blocks Argo's timeout check (ARGO-FACTS.md §1).
+    /// </summary>
+    public async Task<int> RepairAsync(RolloutSnapshot rollout, CancellationToken cancellationToken)
+    {
+        var selector = LabelSelector(rollout.Object);
+        if (selector is null)
+        {
+            return 0;
+        }
+
+        var list = await client.AppsV1.ListNamespacedReplicaSetAsync(rollout.Namespace, labelSelector: selector, cancellationToken: cancellationToken);
+        var repaired = 0;
+        foreach (var rs in list.Items)
+        {
+            if (!IsStale(rs, rollout, time.GetUtcNow()))
+            {
+                continue;
+            }
+
+            var patch = $$"""[{"op":"test","path":"/metadata/annotations/{{ScaleDownDeadlineAnnotation}}","value":"{{rs.Metadata.Annotations[ScaleDownDeadlineAnnotation]}}"},{"op":"remove","path":"/metadata/annotations/{{ScaleDownDeadlineAnnotation}}"}]""";
+            await client.AppsV1.PatchNamespacedReplicaSetAsync(new V1Patch(patch, V1Patch.PatchType.JsonPatch), rs.Metadata.Name, rollout.Namespace, cancellationToken: cancellationToken);
+            repaired++;
+            LogRepaired(logger, rs.Metadata.Name, rollout.Key);
+            await EmitAsync(
+                rollout,
+                EventName(rollout, "repair|" + rs.Metadata.Name + "|" + rs.Metadata.Annotations[ScaleDownDeadlineAnnotation]),
+                "StaleScaleDownDeadlineRemoved",
+                "Repair",
+                $"Removed the expired scale-down-deadline {rs.Metadata.Annotations[ScaleDownDeadlineAnnotation]} from ReplicaSet {rs.Metadata.Name} (0 replicas, neither stable nor current); it blocked Argo Rollouts' progress deadline check (argo-rollouts#3988).",
+                cancellationToken);
+        }
+
+        return repaired;
+    }
+
+    public static bool IsStale(V1ReplicaSet rs, RolloutSnapshot rollout, DateTimeOffset now)
+    {
+        var hash = rs.Metadata?.Labels?.TryGetValue("rollouts-pod-template-hash", out var h) == true ? h : null;
+        var owned = rs.Metadata?.OwnerReferences?.Any(o => o.Uid == rollout.Uid) == true;
+        var deadline = rs.Metadata?.Annotations?.TryGetValue(ScaleDownDeadlineAnnotation, out var d) == true ? d : null;
+        return owned
+            && rs.Spec?.Replicas == 0
+            && hash is not null && hash != rollout.StableRs && hash != rollout.CurrentPodHash
+            && RolloutSnapshot.ParseTime(deadline) is { } at && at < now;
+    }
+
+    private static string? LabelSelector(JsonObject rollout)
+    {
+        if (rollout["spec"]?["selector"]?["matchLabels"] is not JsonObject labels || labels.Count == 0)
+        {
+            return null;
+        }
+
+        return string.Join(",", labels.Select(l => $"{l.Key}={JsonValues.GetString(l.Value)}"));
+    }
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Rollout {Rollout} revision {Revision} exceeded its deadline: {Action} ({Reason})")]
+    private static partial void LogActed(ILogger logger, string rollout, int? revision, string action, string reason);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Removed an expired scale-down-deadline from ReplicaSet {ReplicaSet} of Rollout {Rollout}")]
+    private static partial void LogRepaired(ILogger logger, string replicaSet, string rollout);
+}
