@@ -22,7 +22,8 @@ public static class ReconcilerApp
         builder.Services
             .AddObservability(builder.Configuration)
             .AddPolicy(builder.Configuration)
-            .AddReconciler(builder.Configuration);
+            .AddReconciler(builder.Configuration)
+            .AddShutdownTimeout(builder.Configuration);
         overrides?.Invoke(builder.Services);
 
         var app = builder.Build();

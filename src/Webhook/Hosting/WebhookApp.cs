@@ -24,11 +24,13 @@ public static class WebhookApp
             .AddObservability(builder.Configuration)
             .AddPolicy(builder.Configuration)
             .AddServingCertificate(builder.Configuration)
-            .AddAdmission(builder.Configuration);
+            .AddAdmission(builder.Configuration)
+            .AddShutdownTimeout(builder.Configuration);
 
         var app = builder.Build();
         var readiness = app.Services.GetRequiredService<Readiness>();
         app.Lifetime.ApplicationStopping.Register(readiness.Stopping);
+        app.UseConnectionCloseWhileStopping();
         app.MapAdmission();
         app.MapOperations();
         return app;

@@ -24,7 +24,12 @@ public sealed partial class ServingCertificate : IDisposable
         readiness.Expect(Readiness.Certificate);
     }
 
+    private FileSystemWatcher? _watcher;
+
     public X509Certificate2 Current => _current ?? Load();
+
+    /// <summary>Raised after a new certificate from the files took effect.</summary>
+    public event Action<X509Certificate2>? Reloaded;
 
     /// <summary>Loads (or creates) the certificate once; called at start so that a bad file stops the program.</summary>
     public X509Certificate2 Load()
@@ -51,6 +56,61 @@ public sealed partial class ServingCertificate : IDisposable
         return certificate;
     }
 
+    /// <summary>
+    /// Reads the PEM files again and swaps the certificate when they hold a new, valid pair. A half-written
+    /// pair (a Secret update in progress) is ignored and the current certificate stays: no handshake fails.
+    /// </summary>
+    public bool Reload()
+    {
+        if (string.IsNullOrEmpty(_options.CertFile) || string.IsNullOrEmpty(_options.KeyFile))
+        {
+            return false;
+        }
+
+        X509Certificate2 fresh;
+        try
+        {
+            fresh = X509Certificate2.CreateFromPemFile(_options.CertFile, _options.KeyFile);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            LogReloadFailed(_logger, _options.CertFile, e.Message);
+            return false;
+        }
+
+        var old = _current;
+        if (old is not null && old.RawData.AsSpan().SequenceEqual(fresh.RawData))
+        {
+            fresh.Dispose();
+            return false;
+        }
+
+        _current = fresh;
+        LogFromFiles(_logger, _options.CertFile, fresh.Subject, fresh.GetCertHashString(HashAlgorithmName.SHA256), fresh.NotAfter.ToUniversalTime());
+        Reloaded?.Invoke(fresh);
+
+        // Handshakes in flight may still hold the old certificate; it is left to the finalizer rather than disposed under them.
+        return true;
+    }
+
+    /// <summary>Watches the certificate's folder: a Secret volume swaps a ..data symlink, which a watch on the file misses.</summary>
+    public void StartWatching()
+    {
+        if (string.IsNullOrEmpty(_options.CertFile) || _watcher is not null)
+        {
+            return;
+        }
+
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(Path.GetFullPath(_options.CertFile))!)
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        _watcher.Changed += (_, _) => Reload();
+        _watcher.Created += (_, _) => Reload();
+        _watcher.Renamed += (_, _) => Reload();
+        _watcher.EnableRaisingEvents = true;
+    }
+
     /// <summary>A P-256 certificate for the given names plus the loopback addresses, valid for one year.</summary>
     public static X509Certificate2 CreateSelfSigned(IReadOnlyList<string> dnsNames, DateTimeOffset now)
     {
@@ -71,10 +131,17 @@ public sealed partial class ServingCertificate : IDisposable
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(1));
     }
 
-    public void Dispose() => _current?.Dispose();
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _current?.Dispose();
+    }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "No Tls:CertFile configured: serving a self-signed certificate for localhost made in memory, SHA-256 fingerprint {Fingerprint}, valid until {NotAfter:o}")]
     private static partial void LogSelfSigned(ILogger logger, string fingerprint, DateTime notAfter);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Serving certificate files {CertFile} could not be loaded ({Reason}); the current certificate stays in use")]
+    private static partial void LogReloadFailed(ILogger logger, string certFile, string reason);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Serving certificate loaded from {CertFile}: {Subject}, SHA-256 fingerprint {Fingerprint}, valid until {NotAfter:o}")]
     private static partial void LogFromFiles(ILogger logger, string certFile, string subject, string fingerprint, DateTime notAfter);

@@ -50,6 +50,7 @@ public sealed class CertificateLoader(ServingCertificate certificate) : IHostedS
     public Task StartAsync(CancellationToken cancellationToken)
     {
         certificate.Load();
+        certificate.StartWatching();
         return Task.CompletedTask;
     }
 
