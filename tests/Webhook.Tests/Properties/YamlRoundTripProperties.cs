@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -79,6 +80,44 @@ public sealed class YamlRoundTripProperties(ITestOutputHelper output)
     {
         Document.Where(d => d is JsonObject or JsonArray).Sample(
             document => ShouldRoundTrip(document), iter: Iterations, writeLine: output.WriteLine, print: d => d?.ToJsonString() ?? "null");
+    }
+
+    /// <summary>
+    /// The spellings go-yaml (and so kubectl) reads as a float: <c>[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?</c>,
+    /// among them ".5", "5." and "1.e3", which are not JSON numbers. Whole numbers with a leading zero are left out:
+    /// go-yaml reads those as octal.
+    /// </summary>
+    private static readonly Gen<string> YamlFloatSpelling =
+        from sign in Gen.OneOf("", "", "+", "-")
+        from whole in Gen.Char["0123456789"].Array[0, 6].Select(chars => new string(chars))
+        from dot in Gen.Bool
+        from fraction in Gen.Char["0123456789"].Array[0, 6].Select(chars => new string(chars))
+        from exponent in Gen.OneOf("", "", "e3", "E-2", "e+10", "e0", "e400")
+        let mantissa = dot ? whole + "." + fraction : whole
+        where whole.Length > 0 || (dot && fraction.Length > 0)
+        where dot || exponent.Length > 0 || whole.Length == 1 || whole[0] != '0'
+        select sign + mantissa + exponent;
+
+    [Fact]
+    public void A_plain_yaml_number_in_any_float_spelling_reads_as_the_same_json_number()
+    {
+        YamlFloatSpelling.Sample(
+            spelling =>
+            {
+                var value = YamlJson.ParseStream("value: " + spelling + "\n").Single().Root!["value"];
+                var expected = double.Parse(spelling, NumberStyles.Float, CultureInfo.InvariantCulture);
+                if (!double.IsFinite(expected))
+                {
+                    // go-yaml cannot hold it in a float64 and keeps the text.
+                    value!.GetValueKind().ShouldBe(JsonValueKind.String);
+                    return;
+                }
+
+                value!.GetValueKind().ShouldBe(JsonValueKind.Number);
+                value.GetValue<double>().ShouldBe(expected);
+            },
+            iter: Iterations,
+            writeLine: output.WriteLine);
     }
 
     [Theory]
