@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,7 +13,7 @@ public sealed record YamlDocumentNode(int Index, int Line, JsonNode? Root);
 /// Reads YAML the way kubectl does (sigs.k8s.io/yaml on go-yaml v2, a YAML 1.1 reader): plain scalars
 /// become booleans (true/false/yes/no/on/off/y/n), integers, floats or null; quoted scalars stay strings.
 /// </summary>
-public static class YamlJson
+public static partial class YamlJson
 {
     /// <summary>Parses every document of a YAML stream. Throws <see cref="YamlException"/> with a position on bad YAML.</summary>
     public static IReadOnlyList<YamlDocumentNode> ParseStream(string text)
@@ -107,12 +108,17 @@ public static class YamlJson
             if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
             {
                 // JSON has no room for integers beyond 64 bits; they keep their digits as a JSON number.
-                return JsonNode.Parse(text.TrimStart('+'));
+                // YAML spells floats more loosely than JSON (".5", "5.", "00.5", "1.e3"): those take the value's own spelling.
+                var json = text.TrimStart('+');
+                return JsonNode.Parse(JsonNumberSyntax().IsMatch(json) ? json : real.ToString("R", CultureInfo.InvariantCulture));
             }
         }
 
         return JsonValue.Create(text);
     }
+
+    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex JsonNumberSyntax();
 
     private static bool LooksNumeric(string text)
     {
