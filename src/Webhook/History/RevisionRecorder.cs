@@ -41,15 +41,6 @@ public static class RevisionRecorder
                     stored = null;
                 }
             }
-
-            if (incoming != Annotation(previous) && warnings.Count == 0)
-            {
-                warnings.Add($"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; your change to it was undone");
-            }
-        }
-        else if (incoming is not null)
-        {
-            warnings.Add($"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; the supplied value was replaced");
         }
 
         RevisionEntry? added = null;
@@ -66,12 +57,52 @@ public static class RevisionRecorder
             trimmed = true;
         }
 
+        // A reinvocation (reinvocationPolicy: IfNeeded) sends back what an earlier call of this webhook wrote:
+        // the same history but for the moment of the newest entry. Keeping it makes mutation idempotent.
+        if (incoming is not null && added is not null && SameButForLastTime(incoming, history))
+        {
+            return new HistoryUpdate(incoming, added, warnings);
+        }
+
         // An unchanged history keeps its stored text byte for byte, so an ordinary update gets no patch.
         var value = history.Count == 0 ? null
             : added is null && !trimmed && stored is not null ? stored
             : RevisionHistoryAnnotation.Serialize(history);
+        if (incoming is not null && incoming != value && warnings.Count == 0 && incoming != stored)
+        {
+            warnings.Add(request.Operation == "UPDATE"
+                ? $"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; your change to it was undone"
+                : $"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; the supplied value was replaced");
+        }
+        else if (incoming is null && stored is not null && warnings.Count == 0)
+        {
+            warnings.Add($"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; your change to it was undone");
+        }
+
         return new HistoryUpdate(value, added, warnings);
     }
+
+    private static bool SameButForLastTime(string incoming, IReadOnlyList<RevisionEntry> expected)
+    {
+        if (!RevisionHistoryAnnotation.TryParse(incoming, out var entries, out _) || entries.Count != expected.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var want = i == entries.Count - 1 ? expected[i] with { At = entries[i].At } : expected[i];
+            if (!Same(entries[i], want))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Same(RevisionEntry a, RevisionEntry b) =>
+        a with { Images = [] } == b with { Images = [] } && a.Images.SequenceEqual(b.Images);
 
     /// <summary>Sets (or removes, for null) the annotation in the object, creating metadata.annotations when needed.</summary>
     public static void Apply(JsonObject rollout, string? value)
@@ -88,17 +119,23 @@ public static class RevisionRecorder
             return;
         }
 
-        if (rollout["metadata"] is not JsonObject metadata)
+        // Never replace a malformed metadata or annotations value of the client's: the API server rejects it anyway.
+        var metadata = rollout["metadata"] as JsonObject;
+        if (metadata is null && !rollout.ContainsKey("metadata"))
         {
             rollout["metadata"] = metadata = new JsonObject();
         }
 
-        if (metadata["annotations"] is not JsonObject annotations)
+        var annotations = metadata?["annotations"] as JsonObject;
+        if (metadata is not null && annotations is null && (!metadata.TryGetPropertyValue("annotations", out var present) || present is null))
         {
             metadata["annotations"] = annotations = new JsonObject();
         }
 
-        annotations[RevisionHistoryAnnotation.Key] = value;
+        if (annotations is not null)
+        {
+            annotations[RevisionHistoryAnnotation.Key] = value;
+        }
     }
 
     public static string? Annotation(JsonObject rollout) =>

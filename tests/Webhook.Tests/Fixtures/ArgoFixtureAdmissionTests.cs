@@ -11,7 +11,7 @@ public sealed class ArgoFixtureAdmissionTests
     /// <summary>rollout-canary-with-pause.yaml sets progressDeadlineSeconds: 5, below the built-in minimum of 30.</summary>
     private const string TooShortDeadline = "rollout-canary-with-pause.yaml";
 
-    private static readonly string[] OwnedPaths = ["/spec/progressDeadlineSeconds", "/spec/progressDeadlineAbort"];
+    private static readonly string[] OwnedPaths = ["/spec/progressDeadlineSeconds", "/spec/progressDeadlineAbort", .. HistoryAnnotationCleaner.HistoryPaths];
 
     private readonly AdmissionDecider _decider = new();
 
@@ -92,7 +92,7 @@ public sealed class ArgoFixtureAdmissionTests
     public void Mutation_changes_nothing_but_the_added_deadline_fields(string file, int document)
     {
         var rollout = ArgoFixtureRollouts.Load(file, document);
-        var patched = Mutated(rollout, out _);
+        var patched = HistoryAnnotationCleaner.WithoutHistory(Mutated(rollout, out _), rollout);
         var spec = (JsonObject)patched["spec"]!;
         spec.Remove("progressDeadlineAbort");
         if (!rollout["spec"]!.AsObject().ContainsKey("progressDeadlineSeconds"))
