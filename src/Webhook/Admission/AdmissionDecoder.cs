@@ -84,6 +84,8 @@ public static class AdmissionDecoder
             return DecodeResult.Invalid(problem!);
         }
 
+        // Indexing a node that is not an object throws: optional parts of another type count as absent.
+        var metadata = obj?["metadata"] as JsonObject;
         var parsed = new AdmissionRequest(
             ApiVersion: apiVersion,
             Uid: uid,
@@ -91,9 +93,9 @@ public static class AdmissionDecoder
             KindGroup: JsonValues.GetString(kind["group"]) ?? string.Empty,
             KindName: kindName,
             SubResource: JsonValues.GetString(request["subResource"]) ?? string.Empty,
-            Namespace: JsonValues.GetString(request["namespace"]) ?? JsonValues.GetString(obj?["metadata"]?["namespace"]) ?? string.Empty,
-            Name: JsonValues.GetString(request["name"]) ?? JsonValues.GetString(obj?["metadata"]?["name"]) ?? string.Empty,
-            User: JsonValues.GetString(request["userInfo"]?["username"]) ?? string.Empty,
+            Namespace: JsonValues.GetString(request["namespace"]) ?? JsonValues.GetString(metadata?["namespace"]) ?? string.Empty,
+            Name: JsonValues.GetString(request["name"]) ?? JsonValues.GetString(metadata?["name"]) ?? string.Empty,
+            User: JsonValues.GetString((request["userInfo"] as JsonObject)?["username"]) ?? string.Empty,
             Object: obj,
             OldObject: oldObj,
             DryRun: JsonValues.TryGetBool(request["dryRun"], out var dryRun) && dryRun);
