@@ -56,3 +56,12 @@ public abstract class ActionPolicyWebhook(string action) : WebhookFixture
 public sealed class WarnPolicyWebhook() : ActionPolicyWebhook("Warn");
 
 public sealed class AuditPolicyWebhook() : ActionPolicyWebhook("Audit");
+
+/// <summary>The smallest request size limit the settings allow, so that oversized bodies stay cheap to send.</summary>
+public sealed class SmallLimitWebhook : WebhookFixture
+{
+    public const int Limit = 65536;
+
+    protected override IReadOnlyDictionary<string, string?> Settings() =>
+        new Dictionary<string, string?> { ["Admission:MaxRequestBytes"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+}
