@@ -158,9 +158,10 @@ public sealed partial class AdmissionHandler(
         _ => "error",
     };
 
+    // "Namespace", not "@namespace": for a verbatim parameter the generator names the property "namespace", unlike the rest.
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{Endpoint} {Uid} {Operation} {Namespace}/{Name} by {User} (dry run {DryRun}): {Decision}, violations {Violations}, {PatchOperations} patch operations, {DurationMs:0.000} ms")]
-    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string @namespace, string name, string operation,
+    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string Namespace, string name, string operation,
         string user, bool dryRun, string decision, string[] violations, int patchOperations, double durationMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} answered {StatusCode}: {Reason}")]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using DeadlineGuard.Json;
 
 namespace DeadlineGuard.Admission;
@@ -21,6 +22,11 @@ public static class AdmissionDecoder
 
     public static DecodeResult Decode(ReadOnlySequence<byte> body)
     {
+        if (!IsValidUtf8(body))
+        {
+            return DecodeResult.Invalid("body is not valid JSON: it is not valid UTF-8");
+        }
+
         JsonNode? root;
         try
         {
@@ -84,6 +90,8 @@ public static class AdmissionDecoder
             return DecodeResult.Invalid(problem!);
         }
 
+        // Indexing a node that is not an object throws: optional parts of another type count as absent.
+        var metadata = obj?["metadata"] as JsonObject;
         var parsed = new AdmissionRequest(
             ApiVersion: apiVersion,
             Uid: uid,
@@ -91,9 +99,9 @@ public static class AdmissionDecoder
             KindGroup: JsonValues.GetString(kind["group"]) ?? string.Empty,
             KindName: kindName,
             SubResource: JsonValues.GetString(request["subResource"]) ?? string.Empty,
-            Namespace: JsonValues.GetString(request["namespace"]) ?? JsonValues.GetString(obj?["metadata"]?["namespace"]) ?? string.Empty,
-            Name: JsonValues.GetString(request["name"]) ?? JsonValues.GetString(obj?["metadata"]?["name"]) ?? string.Empty,
-            User: JsonValues.GetString(request["userInfo"]?["username"]) ?? string.Empty,
+            Namespace: JsonValues.GetString(request["namespace"]) ?? JsonValues.GetString(metadata?["namespace"]) ?? string.Empty,
+            Name: JsonValues.GetString(request["name"]) ?? JsonValues.GetString(metadata?["name"]) ?? string.Empty,
+            User: JsonValues.GetString((request["userInfo"] as JsonObject)?["username"]) ?? string.Empty,
             Object: obj,
             OldObject: oldObj,
             DryRun: JsonValues.TryGetBool(request["dryRun"], out var dryRun) && dryRun);
@@ -129,6 +137,30 @@ public static class AdmissionDecoder
 
         problem = $"request.{name} must be an object or null, found {JsonValues.Describe(node)}";
         return false;
+    }
+
+    /// <summary>
+    /// Utf8JsonReader does not check the bytes inside strings; JsonNode transcodes them only when read, and
+    /// would then throw far from here. A character may straddle segments, so a split body is checked whole.
+    /// </summary>
+    private static bool IsValidUtf8(ReadOnlySequence<byte> body)
+    {
+        if (body.IsSingleSegment)
+        {
+            return Utf8.IsValid(body.FirstSpan);
+        }
+
+        var length = checked((int)body.Length);
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(copy);
+            return Utf8.IsValid(copy.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
     }
 
     private static string FirstLine(string message)

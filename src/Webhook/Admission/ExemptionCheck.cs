@@ -12,7 +12,7 @@ public sealed record Exemption(bool Exempt, string? Reason, string? Warning)
     public static Exemption Evaluate(DeadlinePolicy policy, string @namespace, JsonObject rollout)
     {
         var key = policy.Exemptions.Annotation;
-        if (rollout["metadata"]?["annotations"] is not JsonObject annotations || !annotations.TryGetPropertyValue(key, out var value))
+        if ((rollout["metadata"] as JsonObject)?["annotations"] is not JsonObject annotations || !annotations.TryGetPropertyValue(key, out var value))
         {
             return None;
         }

@@ -9,10 +9,14 @@ public static class ObservabilityServices
     /// <summary>Serilog compact JSON on stdout (levels from the "Serilog" section), Prometheus metrics, readiness.</summary>
     public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSerilog((_, logger) => logger
-            .ReadFrom.Configuration(configuration)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(new RenderedCompactJsonFormatter()));
+        // preserveStaticLogger: this host's logger is its own. Through the static Log.Logger, a second host in
+        // the process would take over this one's events, and stopping it would silence them (Log.CloseAndFlush).
+        services.AddSerilog(
+            (_, logger) => logger
+                .ReadFrom.Configuration(configuration)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(new RenderedCompactJsonFormatter()),
+            preserveStaticLogger: true);
         services.AddSingleton(_ => new WebhookMetrics(Metrics.NewCustomRegistry()));
         services.AddSingleton<Readiness>();
         services.AddSingleton(TimeProvider.System);
