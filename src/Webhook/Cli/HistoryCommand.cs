@@ -75,7 +75,7 @@ public static class HistoryCommand
 
     private static async Task<int> Print(JsonObject rollout, TextWriter stdout, TextWriter stderr)
     {
-        var name = $"{JsonValues.GetString(rollout["metadata"]?["namespace"]) ?? "default"}/{JsonValues.GetString(rollout["metadata"]?["name"]) ?? "(unnamed)"}";
+        var name = $"{JsonValues.GetString(JsonValues.At(rollout, "metadata", "namespace")) ?? "default"}/{JsonValues.GetString(JsonValues.At(rollout, "metadata", "name")) ?? "(unnamed)"}";
         var text = RevisionRecorder.Annotation(rollout);
         if (text is null)
         {

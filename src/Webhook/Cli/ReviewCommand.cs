@@ -85,8 +85,8 @@ public static class ReviewCommand
                 continue;
             }
 
-            var ns = JsonValues.GetString(obj["metadata"]?["namespace"]) ?? options.Namespace;
-            var name = JsonValues.GetString(obj["metadata"]?["name"]) ?? JsonValues.GetString(obj["metadata"]?["generateName"]) ?? "(unnamed)";
+            var ns = JsonValues.GetString(JsonValues.At(obj, "metadata", "namespace")) ?? options.Namespace;
+            var name = JsonValues.GetString(JsonValues.At(obj, "metadata", "name")) ?? JsonValues.GetString(JsonValues.At(obj, "metadata", "generateName")) ?? "(unnamed)";
             var request = new AdmissionRequest(AdmissionRequest.V1, "review", "CREATE", "argoproj.io", "Rollout", string.Empty, ns, name,
                 "webhook-review", obj, null, DryRun: true);
             var (mutation, validation) = decider.Review(request, policy);

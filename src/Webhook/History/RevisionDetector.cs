@@ -24,7 +24,7 @@ public static class RevisionDetector
         var oldSpec = previous["spec"] as JsonObject;
         if (spec?["workloadRef"] is not null || oldSpec?["workloadRef"] is not null)
         {
-            var changed = !JsonNode.DeepEquals(spec?["workloadRef"], oldSpec?["workloadRef"])
+            var changed = !JsonNode.DeepEquals(JsonValues.At(spec, "workloadRef"), JsonValues.At(oldSpec, "workloadRef"))
                 || WorkloadGeneration(rollout) != WorkloadGeneration(previous);
             return changed ? RevisionEntry.Workload : null;
         }
@@ -49,12 +49,12 @@ public static class RevisionDetector
     }
 
     public static string? WorkloadGeneration(JsonObject rollout) =>
-        JsonValues.GetString(rollout["metadata"]?["annotations"]?[WorkloadGenerationAnnotation]);
+        JsonValues.GetString(JsonValues.At(rollout, "metadata", "annotations", WorkloadGenerationAnnotation));
 
     /// <summary>The images of spec.template's init and app containers, in order, without repeats.</summary>
     public static IReadOnlyList<string> Images(JsonObject rollout)
     {
-        var podSpec = rollout["spec"]?["template"]?["spec"] as JsonObject;
+        var podSpec = JsonValues.At(rollout, "spec", "template", "spec") as JsonObject;
         var images = new List<string>();
         foreach (var list in new[] { "initContainers", "containers" })
         {
@@ -65,7 +65,7 @@ public static class RevisionDetector
 
             foreach (var container in containers)
             {
-                if (JsonValues.GetString(container?["image"]) is { Length: > 0 } image && !images.Contains(image))
+                if (JsonValues.GetString(JsonValues.At(container, "image")) is { Length: > 0 } image && !images.Contains(image))
                 {
                     images.Add(image);
                 }

@@ -115,7 +115,7 @@ public static class RevisionRecorder
 
         if (value is null)
         {
-            (rollout["metadata"]?["annotations"] as JsonObject)?.Remove(RevisionHistoryAnnotation.Key);
+            (JsonValues.At(rollout, "metadata", "annotations") as JsonObject)?.Remove(RevisionHistoryAnnotation.Key);
             return;
         }
 
@@ -126,7 +126,7 @@ public static class RevisionRecorder
             rollout["metadata"] = metadata = new JsonObject();
         }
 
-        var annotations = metadata?["annotations"] as JsonObject;
+        var annotations = JsonValues.At(metadata, "annotations") as JsonObject;
         if (metadata is not null && annotations is null && (!metadata.TryGetPropertyValue("annotations", out var present) || present is null))
         {
             metadata["annotations"] = annotations = new JsonObject();
@@ -139,7 +139,7 @@ public static class RevisionRecorder
     }
 
     public static string? Annotation(JsonObject rollout) =>
-        rollout["metadata"]?["annotations"] is JsonObject annotations && annotations.TryGetPropertyValue(RevisionHistoryAnnotation.Key, out var value)
+        JsonValues.At(rollout, "metadata", "annotations") is JsonObject annotations && annotations.TryGetPropertyValue(RevisionHistoryAnnotation.Key, out var value)
             ? JsonValues.GetString(value) ?? value?.ToJsonString() ?? "null"
             : null;
 

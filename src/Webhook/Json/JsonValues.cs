@@ -68,6 +68,23 @@ public static class JsonValues
         return false;
     }
 
+    /// <summary>
+    /// The node at a path of object members, or null when a step is missing or not an object. JsonNode's own
+    /// indexer throws on arrays and values, and a client can send either where an object belongs.
+    /// </summary>
+    public static JsonNode? At(JsonNode? node, params ReadOnlySpan<string> path)
+    {
+        foreach (var name in path)
+        {
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(name, out node))
+            {
+                return null;
+            }
+        }
+
+        return node;
+    }
+
     public static string? GetString(JsonNode? node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 

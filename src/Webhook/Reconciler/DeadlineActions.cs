@@ -184,7 +184,7 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
 
     private static string? LabelSelector(JsonObject rollout)
     {
-        if (rollout["spec"]?["selector"]?["matchLabels"] is not JsonObject labels || labels.Count == 0)
+        if (JsonValues.At(rollout, "spec", "selector", "matchLabels") is not JsonObject labels || labels.Count == 0)
         {
             return null;
         }

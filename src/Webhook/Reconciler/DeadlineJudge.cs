@@ -112,7 +112,7 @@ public static class DeadlineJudge
     }
 
     private static int? ArgoRevision(RolloutSnapshot rollout) =>
-        int.TryParse(Json.JsonValues.GetString(rollout.Object["metadata"]?["annotations"]?["rollout.argoproj.io/revision"]), NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
+        int.TryParse(Json.JsonValues.GetString(Json.JsonValues.At(rollout.Object, "metadata", "annotations", "rollout.argoproj.io/revision")), NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
             ? revision
             : null;
 }

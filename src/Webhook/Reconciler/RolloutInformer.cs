@@ -97,8 +97,8 @@ public sealed partial class RolloutInformer(
                 }
             }
 
-            resourceVersion = JsonValues.GetString(list["metadata"]?["resourceVersion"]) ?? string.Empty;
-            continueToken = JsonValues.GetString(list["metadata"]?["continue"]);
+            resourceVersion = JsonValues.GetString(JsonValues.At(list, "metadata", "resourceVersion")) ?? string.Empty;
+            continueToken = JsonValues.GetString(JsonValues.At(list, "metadata", "continue"));
         }
         while (!string.IsNullOrEmpty(continueToken));
 
@@ -132,7 +132,7 @@ public sealed partial class RolloutInformer(
             {
                 var item = body is null ? null : ToJsonObject(body);
                 watchdog.Change(idleTimeout, Timeout.InfiniteTimeSpan);
-                if (JsonValues.GetString(item?["metadata"]?["resourceVersion"]) is { Length: > 0 } seen)
+                if (JsonValues.GetString(JsonValues.At(item, "metadata", "resourceVersion")) is { Length: > 0 } seen)
                 {
                     resourceVersion = seen;
                 }
@@ -145,8 +145,8 @@ public sealed partial class RolloutInformer(
                         break;
                     case WatchEventType.Deleted when item is not null:
                         await onChange(new RolloutChange.Deleted(
-                            JsonValues.GetString(item["metadata"]?["namespace"]) ?? string.Empty,
-                            JsonValues.GetString(item["metadata"]?["name"]) ?? string.Empty));
+                            JsonValues.GetString(JsonValues.At(item, "metadata", "namespace")) ?? string.Empty,
+                            JsonValues.GetString(JsonValues.At(item, "metadata", "name")) ?? string.Empty));
                         break;
                 }
             }

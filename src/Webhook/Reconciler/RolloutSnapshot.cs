@@ -39,8 +39,8 @@ public sealed record RolloutSnapshot(
         var metadata = rollout["metadata"] as JsonObject;
         var spec = rollout["spec"] as JsonObject;
         var status = rollout["status"] as JsonObject;
-        var canary = spec?["strategy"]?["canary"] as JsonObject;
-        var steps = canary?["steps"] as JsonArray;
+        var canary = JsonValues.At(spec, "strategy", "canary") as JsonObject;
+        var steps = JsonValues.At(canary, "steps") as JsonArray;
         var conditions = new List<RolloutCondition>();
         if (status?["conditions"] is JsonArray list)
         {

@@ -21,6 +21,14 @@ public sealed record ReviewAnswer(HttpStatusCode HttpStatus, JsonObject Review)
     /// <summary>The base64 patch decoded to its JSON Patch operations.</summary>
     public JsonArray Patch => JsonNode.Parse(Convert.FromBase64String(Response["patch"]!.GetValue<string>()))!.AsArray();
 
+    /// <summary>The patch without the revision-history operations: what the deadline policy changed.</summary>
+    public JsonArray DeadlinePatch => HasPatch
+        ? new JsonArray(Patch.Where(o => !Support.HistoryAnnotationCleaner.HistoryPaths.Contains(o!["path"]!.GetValue<string>())).Select(o => o!.DeepClone()).ToArray())
+        : [];
+
+    /// <summary>True when the patch holds deadline operations (history bookkeeping aside).</summary>
+    public bool HasDeadlinePatch => DeadlinePatch.Count > 0;
+
     public IReadOnlyList<string> Warnings =>
         Response["warnings"] is JsonArray warnings ? warnings.Select(w => w!.GetValue<string>()).ToList() : [];
 

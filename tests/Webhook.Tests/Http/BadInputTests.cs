@@ -100,7 +100,7 @@ public sealed class BadInputTests(DefaultPolicyWebhook webhook) : IClassFixture<
         var answer = await _client.ReviewAsync("/mutate", Reviews.Review(rollout));
 
         answer.Allowed.ShouldBeTrue();
-        MutateContractTests.Operations(answer.Patch).ShouldBe(["add /spec/progressDeadlineSeconds 600", "add /spec/progressDeadlineAbort true"], ignoreOrder: true);
+        MutateContractTests.Operations(answer.DeadlinePatch).ShouldBe(["add /spec/progressDeadlineSeconds 600", "add /spec/progressDeadlineAbort true"], ignoreOrder: true);
     }
 
     [Fact]

@@ -89,7 +89,8 @@ public sealed class DecisionLogTests : IAsyncLifetime, IAsyncDisposable
         violations.Elements.Select(e => ((ScalarValue)e).Value!.ToString()).ShouldBe(
             ["spec.progressDeadlineSeconds is 10; it must be at least 30 (policy bounds 30-3600)",
              "spec.progressDeadlineAbort is false; it must be true: the policy requires a Rollout to abort when its deadline passes"]);
-        ((ScalarValue)DecisionEvents(patched).Single().Properties["PatchOperations"]).Value.ShouldBe(2);
+        // Two deadline fields and the revision-history annotation.
+        ((ScalarValue)DecisionEvents(patched).Single().Properties["PatchOperations"]).Value.ShouldBe(3);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ExemptionAnnotationTests(DefaultPolicyWebhook webhook) : ICl
         var validation = await _client.ReviewAsync("/validate", Reviews.Review(breaking));
 
         mutation.Allowed.ShouldBeTrue();
-        mutation.HasPatch.ShouldBeFalse();
+        mutation.HasDeadlinePatch.ShouldBeFalse();
         validation.Allowed.ShouldBeTrue();
         validation.Warnings.ShouldBeEmpty();
         validation.AuditAnnotations!["exempt"]!.GetValue<string>().ShouldBe("load test, owner alice");
@@ -41,7 +41,7 @@ public sealed class ExemptionAnnotationTests(DefaultPolicyWebhook webhook) : ICl
         var mutation = await _client.ReviewAsync("/mutate", Reviews.Review(bare));
         var validation = await _client.ReviewAsync("/validate", Reviews.Review(breaking));
 
-        Operations(mutation.Patch).ShouldBe(["add /spec/progressDeadlineSeconds 600", "add /spec/progressDeadlineAbort true"], ignoreOrder: true, name);
+        Operations(mutation.DeadlinePatch).ShouldBe(["add /spec/progressDeadlineSeconds 600", "add /spec/progressDeadlineAbort true"], ignoreOrder: true, name);
         mutation.Warnings.ShouldContain(w => w.Contains(warning, StringComparison.Ordinal), name);
         validation.Allowed.ShouldBeFalse(name);
         validation.Status!["message"]!.GetValue<string>().ShouldContain("spec.progressDeadlineSeconds is 5", Case.Sensitive, name);

@@ -15,7 +15,7 @@ public sealed class MutateContractTests(DefaultPolicyWebhook webhook) : IClassFi
 
         answer.Allowed.ShouldBeTrue();
         answer.PatchType.ShouldBe("JSONPatch");
-        Operations(answer.Patch).ShouldBe(
+        Operations(answer.DeadlinePatch).ShouldBe(
             ["add /spec/progressDeadlineSeconds 600", "add /spec/progressDeadlineAbort true"], ignoreOrder: true);
     }
 
@@ -46,7 +46,9 @@ public sealed class MutateContractTests(DefaultPolicyWebhook webhook) : IClassFi
     [Fact]
     public async Task A_rollout_with_both_fields_gets_no_patch_and_no_patch_type()
     {
-        var answer = await _client.ReviewAsync("/mutate", Reviews.Review(WithFields(Reviews.Rollout(), 120, false)));
+        // An UPDATE that starts no revision: nothing for the deadline policy or the history to write.
+        var rollout = WithFields(Reviews.Rollout(), 120, false);
+        var answer = await _client.ReviewAsync("/mutate", Reviews.Review(rollout, "UPDATE", rollout.DeepClone().AsObject()));
 
         answer.Allowed.ShouldBeTrue();
         answer.HasPatch.ShouldBeFalse();
@@ -62,7 +64,7 @@ public sealed class MutateContractTests(DefaultPolicyWebhook webhook) : IClassFi
         var answer = await _client.ReviewAsync("/mutate", Reviews.Review(rollout));
 
         answer.Allowed.ShouldBeTrue();
-        Operations(answer.Patch).ShouldBe(["add /spec/progressDeadlineAbort true"]);
+        Operations(answer.DeadlinePatch).ShouldBe(["add /spec/progressDeadlineAbort true"]);
     }
 
     public static TheoryData<string, JsonObject, string, JsonObject?> IdempotenceCases => new()
@@ -100,7 +102,7 @@ public sealed class MutateContractTests(DefaultPolicyWebhook webhook) : IClassFi
     {
         var answer = await _client.ReviewAsync("/mutate", Reviews.Review(WithMinReady(Reviews.Rollout(), minReadySeconds)));
 
-        Operations(answer.Patch).ShouldContain($"add /spec/progressDeadlineSeconds {injected}");
+        Operations(answer.DeadlinePatch).ShouldContain($"add /spec/progressDeadlineSeconds {injected}");
     }
 
     [Fact]
@@ -112,7 +114,7 @@ public sealed class MutateContractTests(DefaultPolicyWebhook webhook) : IClassFi
         var patched = JsonPatchApplier.Apply(rollout, mutation.Patch)!.AsObject();
         var validation = await _client.ReviewAsync("/validate", Reviews.Review(patched));
 
-        Operations(mutation.Patch).ShouldBe(["add /spec/progressDeadlineAbort true"]);
+        Operations(mutation.DeadlinePatch).ShouldBe(["add /spec/progressDeadlineAbort true"]);
         validation.Allowed.ShouldBeFalse();
         validation.Status!["message"]!.GetValue<string>().ShouldContain("spec.progressDeadlineSeconds is missing");
     }

@@ -15,7 +15,7 @@ public sealed class WarnActionTests(WarnPolicyWebhook webhook) : IClassFixture<W
 
         answer.Allowed.ShouldBeTrue();
         answer.Response.ContainsKey("status").ShouldBeFalse();
-        answer.HasPatch.ShouldBeFalse();
+        answer.HasDeadlinePatch.ShouldBeFalse();
         answer.Warnings.Count.ShouldBe(2);
         answer.Warnings.ShouldContain(w => w.Contains("spec.progressDeadlineSeconds is 10", StringComparison.Ordinal));
         answer.Warnings.ShouldContain(w => w.Contains("spec.progressDeadlineAbort is false", StringComparison.Ordinal));
@@ -49,7 +49,7 @@ public sealed class WarnActionTests(WarnPolicyWebhook webhook) : IClassFixture<W
     {
         var answer = await _client.ReviewAsync("/mutate", Reviews.Review(Reviews.Rollout()));
 
-        Operations(answer.Patch).ShouldBe(["add /spec/progressDeadlineSeconds 600", "add /spec/progressDeadlineAbort true"], ignoreOrder: true);
+        Operations(answer.DeadlinePatch).ShouldBe(["add /spec/progressDeadlineSeconds 600", "add /spec/progressDeadlineAbort true"], ignoreOrder: true);
     }
 }
 

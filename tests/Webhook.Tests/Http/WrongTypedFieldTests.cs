@@ -62,7 +62,7 @@ public sealed class WrongTypedFieldTests(DefaultPolicyWebhook webhook) : IClassF
         var answer = await _client.ReviewAsync("/mutate", Reviews.Review(RolloutWith(field, json)));
 
         answer.Allowed.ShouldBeTrue();
-        answer.HasPatch.ShouldBeFalse();
+        answer.HasDeadlinePatch.ShouldBeFalse();
     }
 
     [Theory]
@@ -75,8 +75,8 @@ public sealed class WrongTypedFieldTests(DefaultPolicyWebhook webhook) : IClassF
 
         var answer = await _client.ReviewAsync("/mutate", Reviews.Review(rollout));
 
-        answer.Patch.Select(o => o!["path"]!.GetValue<string>()).ShouldBe([other]);
-        answer.Patch[0]!["op"]!.GetValue<string>().ShouldBe("add");
+        answer.DeadlinePatch.Select(o => o!["path"]!.GetValue<string>()).ShouldBe([other]);
+        answer.DeadlinePatch[0]!["op"]!.GetValue<string>().ShouldBe("add");
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class WrongTypedFieldTests(DefaultPolicyWebhook webhook) : IClassF
 
         var answer = await _client.ReviewAsync("/mutate", Reviews.Review(rollout));
 
-        Operations(answer.Patch).ShouldContain("add /spec/progressDeadlineSeconds 600");
+        Operations(answer.DeadlinePatch).ShouldContain("add /spec/progressDeadlineSeconds 600");
     }
 
     /// <summary>A Rollout with the given field set to the raw JSON value and the other field valid.</summary>
