@@ -59,6 +59,11 @@ public sealed partial class RolloutInformer(
             {
                 return;
             }
+            catch (HttpRequestException e) when (e.InnerException is EndOfStreamException)
+            {
+                // KubernetesClient reads the first line before it returns: a watch that times out with no event ends here.
+                metrics.WatchRestarts.WithLabels("closed").Inc();
+            }
             catch (Exception e) when (IsGone(e))
             {
                 LogExpired(logger, Scope);
