@@ -9,6 +9,7 @@ public static class Commands
 {
     public const int Ok = 0;
     public const int Denied = 1;
+    public const int Failed = 1;
     public const int Usage = 2;
 
     public const string MainHelp = """
@@ -20,6 +21,7 @@ public static class Commands
           serve            HTTPS admission server: POST /mutate, /validate; GET /healthz, /readyz, /metrics (default)
           reconcile        companion reconciler: applies each revision's recorded deadline when Argo does not
           review PATH...   evaluate Rollout manifests offline under a policy (files, directories, - for stdin)
+          certs            create or renew the self-managed webhook certificates and CA bundles
           history PATH     print a Rollout's recorded revision history as a table (- for stdin)
 
         Run 'webhook COMMAND --help' for a command's options.
@@ -63,6 +65,8 @@ public static class Commands
                 return await HostAsync(rest, ReconcileHelp, a => ReconcilerApp.Build(a), stdout, stderr);
             case "review":
                 return await ReviewCommand.RunAsync(rest, stdin, stdout, stderr);
+            case "certs":
+                return await CertsCommand.RunAsync(rest, stdout, stderr);
             case "history":
                 return await HistoryCommand.RunAsync(rest, stdin, stdout, stderr);
             default:

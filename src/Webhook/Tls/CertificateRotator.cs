@@ -1,0 +1,236 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace DeadlineGuard.Tls;
+
+/// <summary>What one rotation pass did.</summary>
+public sealed record RotationResult(bool CaCreated, bool CaRotated, bool CertificateIssued, int WebhooksPatched, DateTimeOffset NextCheck)
+{
+    public bool Changed => CaCreated || CaRotated || CertificateIssued || WebhooksPatched > 0;
+}
+
+/// <summary>
+/// The self-managed certificate mode: a CA in Secret "&lt;name&gt;-ca", the serving pair in Secret "&lt;name&gt;",
+/// and the CA bundle in both webhook configurations. Idempotent: an unexpired certificate is left alone, so a
+/// Helm upgrade or an Argo CD sync never regenerates it. A new CA is added to the bundle before any
+/// certificate signed by it is served, and the old CA stays in the bundle until it expires.
+/// </summary>
+public sealed partial class CertificateRotator(IKubernetes client, CertsOptions options, TimeProvider time, ILogger<CertificateRotator> logger)
+{
+    public async Task<RotationResult> RotateAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var renewBefore = TimeSpan.FromDays(options.RenewBeforeDays);
+        var names = CertificateAuthority.ServiceNames(options.ServiceName, options.Namespace);
+
+        // 1. The CA: create it, or rotate it before it expires (keeping the old one in the bundle).
+        var caSecret = await ReadSecretAsync(options.CaSecretName, cancellationToken);
+        PemPair ca;
+        string bundle;
+        bool caCreated = false, caRotated = false;
+        if (caSecret is null || !TryReadPair(caSecret, "tls.crt", "tls.key", out var storedCa))
+        {
+            ca = CertificateAuthority.CreateCa(now, options.CaValidityDays);
+            bundle = JoinBundle([], ca.CertificatePem);
+            caCreated = true;
+        }
+        else
+        {
+            using var current = storedCa.Load();
+            var previousBundle = Text(caSecret, "ca.crt") ?? storedCa.CertificatePem;
+            if (CertificateAuthority.Expiring(current, now, renewBefore))
+            {
+                ca = CertificateAuthority.CreateCa(now, options.CaValidityDays);
+                bundle = JoinBundle(CertificateAuthority.ReadBundle(previousBundle, now), ca.CertificatePem);
+                caRotated = true;
+            }
+            else
+            {
+                ca = storedCa;
+                bundle = JoinBundle(CertificateAuthority.ReadBundle(previousBundle, now), ca.CertificatePem);
+            }
+        }
+
+        if (caCreated || caRotated || Text(caSecret, "ca.crt") != bundle)
+        {
+            await WriteSecretAsync(caSecret, options.CaSecretName, "Opaque", new()
+            {
+                ["tls.crt"] = ca.CertificatePem,
+                ["tls.key"] = ca.KeyPem,
+                ["ca.crt"] = bundle,
+            }, cancellationToken);
+        }
+
+        // 2. The bundle in both webhook configurations, before a certificate signed by a new CA is served.
+        var patched = await PatchBundleAsync(bundle, cancellationToken);
+
+        // 3. The serving certificate: issue it when missing, expiring, not for this Service or not from this CA.
+        var serving = await ReadSecretAsync(options.SecretName, cancellationToken);
+        var issue = true;
+        if (serving is not null && TryReadPair(serving, "tls.crt", "tls.key", out var pair))
+        {
+            using var leaf = pair.Load();
+            using var caCertificate = X509Certificate2.CreateFromPem(ca.CertificatePem);
+            issue = CertificateAuthority.Expiring(leaf, now, renewBefore) || !CertificateAuthority.Fits(leaf, caCertificate, names);
+        }
+
+        if (issue)
+        {
+            var fresh = CertificateAuthority.Issue(ca, names, now, options.CertValidityDays);
+            await WriteSecretAsync(serving, options.SecretName, "kubernetes.io/tls", new()
+            {
+                ["tls.crt"] = fresh.CertificatePem,
+                ["tls.key"] = fresh.KeyPem,
+                ["ca.crt"] = bundle,
+            }, cancellationToken);
+        }
+        else if (Text(serving, "ca.crt") != bundle)
+        {
+            await WriteSecretAsync(serving, options.SecretName, "kubernetes.io/tls", new()
+            {
+                ["tls.crt"] = Text(serving, "tls.crt")!,
+                ["tls.key"] = Text(serving, "tls.key")!,
+                ["ca.crt"] = bundle,
+            }, cancellationToken);
+        }
+
+        var next = await NextCheckAsync(now, renewBefore, cancellationToken);
+        var result = new RotationResult(caCreated, caRotated, issue, patched, next);
+        LogRotation(logger, options.Namespace, options.SecretName, caCreated, caRotated, issue, patched, next);
+        return result;
+    }
+
+    private async Task<DateTimeOffset> NextCheckAsync(DateTimeOffset now, TimeSpan renewBefore, CancellationToken cancellationToken)
+    {
+        var interval = now.AddMinutes(options.CheckIntervalMinutes);
+        var serving = await ReadSecretAsync(options.SecretName, cancellationToken);
+        if (serving is not null && TryReadPair(serving, "tls.crt", "tls.key", out var pair))
+        {
+            using var leaf = pair.Load();
+            var renewAt = new DateTimeOffset(leaf.NotAfter.ToUniversalTime()) - renewBefore;
+            return renewAt < interval ? renewAt : interval;
+        }
+
+        return interval;
+    }
+
+    /// <summary>The unexpired CAs of the old bundle, then <paramref name="addPem"/> unless it is already there.</summary>
+    private static string JoinBundle(IReadOnlyList<X509Certificate2> keep, string addPem)
+    {
+        var pems = keep.Select(c => c.ExportCertificatePem().Trim()).ToList();
+        if (!pems.Contains(addPem.Trim()))
+        {
+            pems.Add(addPem.Trim());
+        }
+
+        foreach (var certificate in keep)
+        {
+            certificate.Dispose();
+        }
+
+        return string.Join("\n", pems) + "\n";
+    }
+
+    private async Task<int> PatchBundleAsync(string bundle, CancellationToken cancellationToken)
+    {
+        var encoded = Convert.ToBase64String(Encoding.ASCII.GetBytes(bundle));
+        var patched = 0;
+        if (!string.IsNullOrEmpty(options.MutatingWebhook))
+        {
+            var config = await client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(options.MutatingWebhook, cancellationToken: cancellationToken);
+            var stale = config.Webhooks?.Select((w, i) => (w, i)).Where(x => Convert.ToBase64String(x.w.ClientConfig?.CaBundle ?? []) != encoded).Select(x => x.i).ToList() ?? [];
+            if (stale.Count > 0)
+            {
+                await client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(BundlePatch(stale, encoded), options.MutatingWebhook, cancellationToken: cancellationToken);
+                patched += stale.Count;
+            }
+        }
+
+        if (!string.IsNullOrEmpty(options.ValidatingWebhook))
+        {
+            var config = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(options.ValidatingWebhook, cancellationToken: cancellationToken);
+            var stale = config.Webhooks?.Select((w, i) => (w, i)).Where(x => Convert.ToBase64String(x.w.ClientConfig?.CaBundle ?? []) != encoded).Select(x => x.i).ToList() ?? [];
+            if (stale.Count > 0)
+            {
+                await client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(BundlePatch(stale, encoded), options.ValidatingWebhook, cancellationToken: cancellationToken);
+                patched += stale.Count;
+            }
+        }
+
+        return patched;
+    }
+
+    // "add" sets a member whether or not it exists (RFC 6902 4.1), so an empty caBundle is filled as well.
+    private static V1Patch BundlePatch(IEnumerable<int> webhooks, string encoded) =>
+        new("[" + string.Join(",", webhooks.Select(i => $$"""{"op":"add","path":"/webhooks/{{i}}/clientConfig/caBundle","value":"{{encoded}}"}""")) + "]", V1Patch.PatchType.JsonPatch);
+
+    private async Task<V1Secret?> ReadSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedSecretAsync(name, options.Namespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates the Secret, or replaces it with its resourceVersion so a concurrent writer gets 409 instead of losing an update.</summary>
+    private async Task WriteSecretAsync(V1Secret? existing, string name, string type, Dictionary<string, string> data, CancellationToken cancellationToken)
+    {
+        var secret = new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Type = existing?.Type ?? type,
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = options.Namespace,
+                ResourceVersion = existing?.Metadata?.ResourceVersion,
+                Labels = existing?.Metadata?.Labels ?? new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "rollout-deadline-guard" },
+                Annotations = existing?.Metadata?.Annotations,
+            },
+            Data = data.ToDictionary(kv => kv.Key, kv => Encoding.ASCII.GetBytes(kv.Value)),
+        };
+        if (existing is null)
+        {
+            await client.CoreV1.CreateNamespacedSecretAsync(secret, options.Namespace, cancellationToken: cancellationToken);
+        }
+        else
+        {
+            await client.CoreV1.ReplaceNamespacedSecretAsync(secret, name, options.Namespace, cancellationToken: cancellationToken);
+        }
+    }
+
+    private static string? Text(V1Secret? secret, string key) =>
+        secret?.Data is { } data && data.TryGetValue(key, out var bytes) ? Encoding.ASCII.GetString(bytes) : null;
+
+    private static bool TryReadPair(V1Secret secret, string certKey, string keyKey, out PemPair pair)
+    {
+        pair = null!;
+        if (Text(secret, certKey) is not { } cert || Text(secret, keyKey) is not { } key)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var _ = X509Certificate2.CreateFromPem(cert, key);
+            pair = new PemPair(cert, key);
+            return true;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Certificates in {Namespace}/{Secret}: CA created {CaCreated}, CA rotated {CaRotated}, serving certificate issued {Issued}, webhooks patched {Patched}; next check {NextCheck:o}")]
+    private static partial void LogRotation(ILogger logger, string @namespace, string secret, bool caCreated, bool caRotated, bool issued, int patched, DateTimeOffset nextCheck);
+}
