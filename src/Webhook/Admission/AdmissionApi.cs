@@ -64,7 +64,9 @@ public sealed partial class AdmissionHandler(
                 return;
             }
 
-            if (read.IsCompleted || read.IsCanceled)
+            // A canceled read is not the end of the body: Kestrel cancels pending reads when shutdown begins
+            // (to stop waiting for a next request), and the review in flight must still be read whole.
+            if (read.IsCompleted && !read.IsCanceled)
             {
                 break;
             }
