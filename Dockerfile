@@ -16,6 +16,8 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Webhook/Webhook.csproj src/Webhook/
 RUN dotnet restore src/Webhook/Webhook.csproj
 
+# .editorconfig holds the analyzer settings; without it TreatWarningsAsErrors fails the build.
+COPY .editorconfig ./
 COPY src/ src/
 RUN dotnet publish src/Webhook -c Release -o /app --no-restore -p:UseAppHost=false
 
