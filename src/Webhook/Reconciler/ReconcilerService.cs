@@ -14,6 +14,7 @@ public sealed partial class ReconcilerService(
     IKubernetes client,
     IOptions<ReconcilerOptions> options,
     Func<DeadlineReconciler> createReconciler,
+    IEnumerable<ILeaderWork> leaderWork,
     Readiness readiness,
     ReconcilerMetrics metrics,
     ILogger<ReconcilerService> logger) : BackgroundService
@@ -95,7 +96,7 @@ public sealed partial class ReconcilerService(
         _ = reconciler.Synced.ContinueWith(_ => readiness.Passed(Readiness.FirstList), TaskScheduler.Default);
         try
         {
-            await reconciler.RunAsync(cancellationToken);
+            await Task.WhenAll(leaderWork.Select(w => w.RunAsync(cancellationToken)).Prepend(reconciler.RunAsync(cancellationToken)));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

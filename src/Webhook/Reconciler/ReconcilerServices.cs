@@ -13,6 +13,7 @@ public static class ReconcilerServices
     public static IServiceCollection AddReconciler(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<ReconcilerOptions, ReconcilerOptionsValidator>(configuration, ReconcilerOptions.Section);
+        services.AddValidatedOptions<Tls.CertsOptions, CertsSettingsValidator>(configuration, Tls.CertsOptions.Section);
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
         services.AddSingleton(sp => new ReconcilerMetrics(sp.GetRequiredService<WebhookMetrics>().Registry));
         services.AddSingleton(sp => new DeadlineActions(
@@ -28,6 +29,15 @@ public static class ReconcilerServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ReconcilerMetrics>(),
             sp.GetRequiredService<ILogger<DeadlineReconciler>>()));
+        var certs = configuration.GetSection(Tls.CertsOptions.Section).Get<Tls.CertsOptions>() ?? new Tls.CertsOptions();
+        if (certs.Enabled)
+        {
+            // The self-managed certificate mode: the leader keeps the webhook's certificate renewed.
+            services.AddSingleton(sp => new Tls.CertificateRotator(
+                sp.GetRequiredService<IKubernetes>(), certs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Tls.CertificateRotator>>()));
+            services.AddSingleton<ILeaderWork, Tls.CertificateRenewal>();
+        }
+
         services.AddHostedService<ReconcilerService>();
         return services;
     }
@@ -48,5 +58,14 @@ public sealed class ReconcilerOptionsValidator : AbstractValidator<ReconcilerOpt
         RuleFor(o => o.RetryPeriodSeconds).GreaterThan(0);
         RuleFor(o => o.WatchIdleTimeoutSeconds).InclusiveBetween(10, 3600);
         RuleFor(o => o.MaxBackoffSeconds).InclusiveBetween(1, 3600);
+    }
+}
+
+/// <summary>Checks the Certs section when the reconciler is to renew certificates.</summary>
+public sealed class CertsSettingsValidator : AbstractValidator<Tls.CertsOptions>
+{
+    public CertsSettingsValidator()
+    {
+        When(o => o.Enabled, () => Include(new Cli.CertsOptionsValidator()));
     }
 }

@@ -22,6 +22,9 @@ public sealed partial class RbacTests
     private const string Repair = ".Values.reconciler.repairStaleScaleDownDeadline";
     private const string Named = GoTemplateText.Placeholder;
 
+    /// <summary>The serving Secret and the CA Secret beside it ("&lt;secret&gt;-ca").</summary>
+    private const string TwoNamed = GoTemplateText.Placeholder + "," + GoTemplateText.Placeholder;
+
     public static TheoryData<string, Rule[]> ExpectedRules => new()
     {
         {
@@ -39,7 +42,7 @@ public sealed partial class RbacTests
                 new("coordination.k8s.io", "leases", "create", "", ""),
                 new("coordination.k8s.io", "leases", "get,update", Named, ""),
                 new("", "secrets", "create", "", SelfManaged),
-                new("", "secrets", "get,update", Named, SelfManaged),
+                new("", "secrets", "get,update", TwoNamed, SelfManaged),
             ]
         },
         {
@@ -50,7 +53,7 @@ public sealed partial class RbacTests
             "role-certs-job.yaml",
             [
                 new("", "secrets", "create", "", ""),
-                new("", "secrets", "get,update", Named, ""),
+                new("", "secrets", "get,update", TwoNamed, ""),
             ]
         },
         {

@@ -1,0 +1,7 @@
+namespace DeadlineGuard.Reconciler;
+
+/// <summary>Work that only the replica holding the Lease does, for as long as it holds it.</summary>
+public interface ILeaderWork
+{
+    Task RunAsync(CancellationToken cancellationToken);
+}
