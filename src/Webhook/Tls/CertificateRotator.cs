@@ -139,29 +139,34 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
     {
         var encoded = Convert.ToBase64String(Encoding.ASCII.GetBytes(bundle));
         var patched = 0;
+        var admission = client.AdmissionregistrationV1;
         if (!string.IsNullOrEmpty(options.MutatingWebhook))
         {
-            var config = await client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(options.MutatingWebhook, cancellationToken: cancellationToken);
-            var stale = config.Webhooks?.Select((w, i) => (w, i)).Where(x => Convert.ToBase64String(x.w.ClientConfig?.CaBundle ?? []) != encoded).Select(x => x.i).ToList() ?? [];
-            if (stale.Count > 0)
-            {
-                await client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(BundlePatch(stale, encoded), options.MutatingWebhook, cancellationToken: cancellationToken);
-                patched += stale.Count;
-            }
+            var config = await admission.ReadMutatingWebhookConfigurationAsync(options.MutatingWebhook, cancellationToken: cancellationToken);
+            patched += await PatchStaleAsync(config.Webhooks?.Select(w => w.ClientConfig), encoded,
+                patch => admission.PatchMutatingWebhookConfigurationAsync(patch, options.MutatingWebhook, cancellationToken: cancellationToken));
         }
 
         if (!string.IsNullOrEmpty(options.ValidatingWebhook))
         {
-            var config = await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(options.ValidatingWebhook, cancellationToken: cancellationToken);
-            var stale = config.Webhooks?.Select((w, i) => (w, i)).Where(x => Convert.ToBase64String(x.w.ClientConfig?.CaBundle ?? []) != encoded).Select(x => x.i).ToList() ?? [];
-            if (stale.Count > 0)
-            {
-                await client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(BundlePatch(stale, encoded), options.ValidatingWebhook, cancellationToken: cancellationToken);
-                patched += stale.Count;
-            }
+            var config = await admission.ReadValidatingWebhookConfigurationAsync(options.ValidatingWebhook, cancellationToken: cancellationToken);
+            patched += await PatchStaleAsync(config.Webhooks?.Select(w => w.ClientConfig), encoded,
+                patch => admission.PatchValidatingWebhookConfigurationAsync(patch, options.ValidatingWebhook, cancellationToken: cancellationToken));
         }
 
         return patched;
+    }
+
+    /// <summary>Patches the webhooks whose caBundle is not the bundle; returns how many.</summary>
+    private static async Task<int> PatchStaleAsync(IEnumerable<Admissionregistrationv1WebhookClientConfig?>? clients, string encoded, Func<V1Patch, Task> patch)
+    {
+        var stale = clients?.Select((c, i) => (c, i)).Where(x => Convert.ToBase64String(x.c?.CaBundle ?? []) != encoded).Select(x => x.i).ToList() ?? [];
+        if (stale.Count > 0)
+        {
+            await patch(BundlePatch(stale, encoded));
+        }
+
+        return stale.Count;
     }
 
     // "add" sets a member whether or not it exists (RFC 6902 4.1), so an empty caBundle is filled as well.

@@ -1,5 +1,6 @@
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
+using DeadlineGuard.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -124,19 +125,10 @@ public sealed class PolicyStoreTests : IDisposable
 
         var v2 = Directory.CreateDirectory(Path.Combine(_folder, "..2026_01_02"));
         File.WriteAllText(Path.Combine(v2.FullName, "policy.yaml"), PolicyText("Audit"));
-        File.CreateSymbolicLink(Path.Combine(_folder, "..data_tmp"), v2.Name);
-        SwapSymlink(Path.Combine(_folder, "..data_tmp"), Path.Combine(_folder, "..data"));
+        AtomicSymlink.Swap(_folder, "..data", v2.Name);
 
         var applied = await changed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         applied.Action.ShouldBe(PolicyAction.Audit);
-    }
-
-    // rename(2) over an existing symlink, as the kubelet's atomic writer does; File.Move refuses links to folders.
-    private static void SwapSymlink(string from, string to)
-    {
-        using var mv = System.Diagnostics.Process.Start("mv", ["-T", "-f", from, to])!;
-        mv.WaitForExit();
-        mv.ExitCode.ShouldBe(0);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

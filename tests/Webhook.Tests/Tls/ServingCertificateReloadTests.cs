@@ -28,11 +28,7 @@ public sealed class ServingCertificateReloadTests : IAsyncLifetime
         var data = Directory.CreateDirectory(Path.Combine(Mount, "..20261127_" + version));
         File.WriteAllText(Path.Combine(data.FullName, "tls.crt"), pair.CertificatePem);
         File.WriteAllText(Path.Combine(data.FullName, "tls.key"), pair.KeyPem);
-        var link = Path.Combine(Mount, "..data");
-        var temporary = Path.Combine(Mount, "..data_tmp");
-        File.CreateSymbolicLink(temporary, data.Name);
-        using var mv = System.Diagnostics.Process.Start("mv", ["-T", "-f", temporary, link])!;
-        mv.WaitForExit();
+        AtomicSymlink.Swap(Mount, "..data", data.Name);
         foreach (var file in new[] { "tls.crt", "tls.key" })
         {
             var path = Path.Combine(Mount, file);
