@@ -1,5 +1,5 @@
-using FluentValidation;
 using DeadlineGuard.Policy;
+using FluentValidation;
 
 namespace DeadlineGuard.Admission;
 

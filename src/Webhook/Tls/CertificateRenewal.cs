@@ -29,9 +29,16 @@ public sealed partial class CertificateRenewal(CertificateRotator rotator, TimeP
             }
 
             // Wait until an absolute moment, so that time passing while a pass ran is not waited twice.
-            while (time.GetUtcNow() < next)
+            try
             {
-                await Task.Delay(next - time.GetUtcNow(), time, cancellationToken);
+                while (time.GetUtcNow() < next)
+                {
+                    await Task.Delay(next - time.GetUtcNow(), time, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }

@@ -22,8 +22,15 @@ public sealed class CertificateRenewalTests
         });
         var options = new CertsOptions
         {
-            Enabled = true, Namespace = "rdg", ServiceName = "rdg-webhook", SecretName = "rdg-tls", MutatingWebhook = "rdg",
-            CertValidityDays = 10, RenewBeforeDays = 2, CaValidityDays = 100, CheckIntervalMinutes = 24 * 60 * 30,
+            Enabled = true,
+            Namespace = "rdg",
+            ServiceName = "rdg-webhook",
+            SecretName = "rdg-tls",
+            MutatingWebhook = "rdg",
+            CertValidityDays = 10,
+            RenewBeforeDays = 2,
+            CaValidityDays = 100,
+            CheckIntervalMinutes = 24 * 60 * 30,
         };
         var renewal = new CertificateRenewal(new CertificateRotator(api.Client, options, clock, NullLogger<CertificateRotator>.Instance), clock, NullLogger<CertificateRenewal>.Instance);
         using var stop = new CancellationTokenSource();
