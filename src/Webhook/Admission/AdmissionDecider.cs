@@ -36,19 +36,21 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
             warnings.Add(Truncate(exemption.Warning));
         }
 
-        var mutated = exemption.Exempt ? null : MutatedCopy(rollout, effective);
-        if (recordHistory)
+        var before = OwnedFields.Extract(rollout);
+        var after = (JsonObject)before.DeepClone();
+        if (!exemption.Exempt)
         {
-            var history = RevisionRecorder.Record(request, mutated ?? rollout, policy.History.Limit, _time.GetUtcNow());
-            warnings.AddRange(history.Warnings.Select(Truncate));
-            if (history.Annotation != RevisionRecorder.Annotation(rollout))
-            {
-                mutated ??= (JsonObject)rollout.DeepClone();
-                RevisionRecorder.Apply(mutated, history.Annotation);
-            }
+            RolloutMutator.InjectDeadline(after, effective);
         }
 
-        var patch = mutated is null ? [] : JsonPatch.Diff(rollout, mutated);
+        if (recordHistory)
+        {
+            var history = RevisionRecorder.Record(request, after, policy.History.Limit, _time.GetUtcNow());
+            warnings.AddRange(history.Warnings.Select(Truncate));
+            RevisionRecorder.Apply(after, history.Annotation);
+        }
+
+        var patch = JsonPatch.Diff(before, after);
         return exemption.Exempt && patch.Count == 0
             ? AdmissionDecision.Allow(Outcome.Exempt, warnings)
             : AdmissionDecision.WithPatch(patch, warnings);

@@ -19,7 +19,7 @@ public static class RevisionRecorder
     public const int ImageBudget = 150;
 
     /// <param name="request">the write being admitted.</param>
-    /// <param name="mutated">the object after deadline injection: its values are the ones in force.</param>
+    /// <param name="mutated">the object after deadline injection, or its owned fields (<see cref="OwnedFields"/>): its deadline values are the ones in force.</param>
     public static HistoryUpdate Record(AdmissionRequest request, JsonObject mutated, int limit, DateTimeOffset now)
     {
         var warnings = new List<string>(1);
@@ -154,8 +154,8 @@ public static class RevisionRecorder
             Shorten(request.User, MaxUserLength),
             request.Operation,
             trigger,
-            RevisionDetector.Fingerprint(mutated),
-            WithinBudget(RevisionDetector.Images(mutated)),
+            RevisionDetector.Fingerprint(request.Object!), // mutation never touches the template or workloadRef
+            WithinBudget(RevisionDetector.Images(request.Object!)),
 
             // Absent fields mean Argo's defaults: 600 seconds (defaults.go) and no abort.
             !deadline.Present ? 600 : deadline.IsInt32 ? deadline.Int32 : null,
