@@ -217,8 +217,11 @@ public sealed partial class DeadlineReconciler(
         {
             if (_dueAt.TryGetValue(key, out var current) && current == due)
             {
+                // Task.Delay counts whole milliseconds and drops the rest: round up, or a due time with a fraction of a
+                // millisecond (a jittered retry) wakes the loop just before it, and the loop spins on zero-length delays
+                // until the clock gets there (on a clock that only moves when told, forever).
                 var wait = due - time.GetUtcNow();
-                return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait;
+                return wait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
             }
 
             _schedule.Dequeue(); // superseded or forgotten
