@@ -19,6 +19,9 @@ public sealed partial class DeadlineReconciler(
     ReconcilerMetrics metrics,
     ILogger<DeadlineReconciler> logger)
 {
+    /// <summary>The longest single wait for a deadline; a later one is waited for in several.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
     private readonly Dictionary<string, RolloutSnapshot> _rollouts = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _schedule = new();
     private readonly Dictionary<string, DateTimeOffset> _dueAt = new(StringComparer.Ordinal);
@@ -219,9 +222,10 @@ public sealed partial class DeadlineReconciler(
             {
                 // Task.Delay counts whole milliseconds and drops the rest: round up, or a due time with a fraction of a
                 // millisecond (a jittered retry) wakes the loop just before it, and the loop spins on zero-length delays
-                // until the clock gets there (on a clock that only moves when told, forever).
+                // until the clock gets there (on a clock that only moves when told, forever). It also refuses waits
+                // beyond about 49.7 days, which a skewed or edited progress clock can ask for: wake up at most daily.
                 var wait = due - time.GetUtcNow();
-                return wait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
+                return wait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(Math.Min(wait.TotalMilliseconds, LongestWait.TotalMilliseconds)));
             }
 
             _schedule.Dequeue(); // superseded or forgotten
