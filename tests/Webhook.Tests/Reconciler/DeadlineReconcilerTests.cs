@@ -35,17 +35,8 @@ public sealed class DeadlineReconcilerTests
     /// </summary>
     private static Dictionary<string, JsonObject> SeedTheCluster(FakeKubeApiServer kube)
     {
-        kube.Seed(StuckRevision4("shop", "checkout"));
-        JsonObject[] others =
-        [
-            Healthy("shop", "cart", Rev4Started.AddHours(-2)),
-            PausedByUser("shop", "payments", Rev4Started.AddMinutes(-10)),
-            AwaitingPromotion("shop", "search", Rev4Started.AddMinutes(-10)),
-            Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress),
-            CanaryAtPauseStep("shop", "reviews", Rev4Started.AddMinutes(-10)),
-            CanaryAtAnalysisStep("shop", "ratings", Rev4Started.AddMinutes(-10)),
-            Exempt("sandbox-load", "checkout"),
-        ];
+        var (stuck, others) = Cluster(Rev4Started, FreshProgress);
+        kube.Seed(stuck);
         return others.Select(kube.Seed).ToDictionary(o => $"{Namespace(o)}/{Name(o)}");
     }
 

@@ -200,6 +200,24 @@ public static class RolloutObjects
         return rollout;
     }
 
+    /// <summary>
+    /// The cluster of the "done when": the stuck revision 4 (started at <paramref name="revision4Started"/>, namespace
+    /// shop, name checkout) and Rollouts to leave alone: healthy, paused by its owner, awaiting promotion, a fresh
+    /// one that last progressed at <paramref name="freshProgress"/> (600 s deadline), a canary at a pause step, one
+    /// at an analysis step, and the same stuck revision exempted in a sandbox namespace.
+    /// </summary>
+    public static (JsonObject Stuck, IReadOnlyList<JsonObject> Others) Cluster(DateTimeOffset revision4Started, DateTimeOffset freshProgress) =>
+        (StuckRevision4("shop", "checkout", revision4Started),
+        [
+            Healthy("shop", "cart", revision4Started.AddHours(-2)),
+            PausedByUser("shop", "payments", revision4Started.AddMinutes(-10)),
+            AwaitingPromotion("shop", "search", revision4Started.AddMinutes(-10)),
+            Fresh("shop", "catalog", freshProgress.AddSeconds(-55), freshProgress),
+            CanaryAtPauseStep("shop", "reviews", revision4Started.AddMinutes(-10)),
+            CanaryAtAnalysisStep("shop", "ratings", revision4Started.AddMinutes(-10)),
+            Exempt("sandbox-load", "checkout", revision4Started),
+        ]);
+
     /// <summary>The controller recorded progress at <paramref name="at"/> (pods became ready): the Progressing condition moves.</summary>
     public static void RecordProgress(JsonObject rollout, DateTimeOffset at)
     {
