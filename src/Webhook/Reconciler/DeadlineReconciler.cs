@@ -260,7 +260,8 @@ public sealed partial class DeadlineReconciler(
     {
         var failures = _failures[key] = _failures.GetValueOrDefault(key) + 1;
         var retry = Backoff.Delay(failures, TimeSpan.FromSeconds(options.MaxBackoffSeconds));
-        metrics.Actions.WithLabels(verdict.Abort && !options.DryRun ? "Aborted" : "Reported", "failure").Inc();
+        var action = !verdict.Abort ? ActionTaken.Reported : options.DryRun ? ActionTaken.WouldAbort : ActionTaken.Aborted;
+        metrics.Actions.WithLabels(action.ToString(), "failure").Inc();
         LogActionFailed(logger, e, key, retry.TotalSeconds);
         Schedule(key, time.GetUtcNow() + retry);
     }
