@@ -209,6 +209,31 @@ public sealed class DeadlineReconcilerTests
     }
 
     [Fact]
+    public async Task A_failed_dry_run_event_is_counted_as_would_abort_and_retried()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, o => o.DryRun = true);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+        kube.FailNext(1, 500, "/apis/events.k8s.io/");
+
+        var mark = clock.ArmedCount;
+        clock.AdvanceTo(StuckDue);
+        var failed = await kube.WaitForRequestAsync(IsEventPost, Wait);
+        var retry = await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueTime <= TimeSpan.FromSeconds(1.2), Wait);
+        run.Actions("WouldAbort", "failure").ShouldBe(1);
+        run.Actions("Reported", "failure").ShouldBe(0);
+
+        var (_, post) = await ActionAsync(kube, clock, () => clock.AdvanceTo(retry.DueAt), "checkout", parkedUntil: FreshDue, abort: false);
+
+        kube.Requests.Where(IsWrite).ShouldBe([failed, post]);
+        JsonNode.Parse(post.Body)!["action"]!.GetValue<string>().ShouldBe("WouldAbort");
+        run.Actions("WouldAbort", "success").ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_watch_the_server_ends_is_resumed_from_the_last_resource_version_and_later_changes_still_arrive()
     {
         await using var kube = await FakeKubeApiServer.StartAsync();
