@@ -318,6 +318,30 @@ public sealed class DeadlineReconcilerTests
     }
 
     [Fact]
+    public async Task A_failing_first_list_is_retried_with_growing_backoff_until_it_syncs()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout", started: Start.AddHours(-1)));
+        kube.FailNext(2, 503, "/rollouts?limit=");
+        var clock = new ObservedClock(Start);
+        await using var run = ReconcilerRun.Launch(kube, clock);
+
+        var first = await clock.WaitForTimerAsync(t => t.DueTime >= TimeSpan.FromSeconds(0.8) && t.DueTime <= TimeSpan.FromSeconds(1.2), Wait);
+        kube.Requests.Count(IsRolloutList).ShouldBe(1);
+        clock.Advance(first.DueTime);
+        var second = await clock.WaitForTimerAsync(t => t.Sequence > first.Sequence && t.DueTime >= TimeSpan.FromSeconds(1.6) && t.DueTime <= TimeSpan.FromSeconds(2.4), Wait);
+        kube.Requests.Count(IsRolloutList).ShouldBe(2);
+        run.Reconciler.Synced.IsCompleted.ShouldBeFalse();
+
+        clock.Advance(second.DueTime);
+        await run.SyncedAsync();
+
+        kube.Requests.Count(IsRolloutList).ShouldBe(3);
+        kube.Requests.Where(IsStatusPatch).ShouldHaveSingleItem().Path.ShouldBe(StatusPath("shop", "checkout"));
+        run.WatchRestarts("error").ShouldBe(2);
+    }
+
+    [Fact]
     public async Task A_failing_abort_is_retried_after_a_backoff_and_succeeds_once()
     {
         await using var kube = await FakeKubeApiServer.StartAsync();

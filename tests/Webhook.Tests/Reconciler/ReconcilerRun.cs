@@ -47,14 +47,27 @@ internal sealed class ReconcilerRun : IAsyncDisposable
     /// </summary>
     public static async Task<ReconcilerRun> StartAsync(FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null)
     {
+        var run = Launch(kube, clock, configure);
+        await run.SyncedAsync();
+        return run;
+    }
+
+    /// <summary>Starts the loop without waiting for anything.</summary>
+    public static ReconcilerRun Launch(FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null)
+    {
         var options = new ReconcilerOptions { LeaderElection = false, WatchIdleTimeoutSeconds = 3600 };
         configure?.Invoke(options);
         var run = new ReconcilerRun(kube, clock, options);
         run.running = Task.Run(() => run.Reconciler.RunAsync(run.stop.Token));
-        var first = await Task.WhenAny(run.Reconciler.Synced, run.running).WaitAsync(Wait);
-        await first; // surfaces a loop that failed before it synced
-        first.ShouldBe(run.Reconciler.Synced, "the loop ended before its first list was judged");
         return run;
+    }
+
+    /// <summary>Waits until the first list has been judged (and acted on).</summary>
+    public async Task SyncedAsync()
+    {
+        var first = await Task.WhenAny(Reconciler.Synced, running!).WaitAsync(Wait);
+        await first; // surfaces a loop that failed before it synced
+        first.ShouldBe(Reconciler.Synced, "the loop ended before its first list was judged");
     }
 
     public double Actions(string action, string result) => Metrics.Actions.WithLabels(action, result).Value;
