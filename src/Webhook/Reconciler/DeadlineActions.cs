@@ -33,6 +33,18 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
 
     public async Task<ActionTaken> ActAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, CancellationToken cancellationToken)
     {
+        var taken = await ApplyAsync(rollout, verdict, cancellationToken);
+        if (taken != ActionTaken.Gone)
+        {
+            await ReportAsync(rollout, verdict, taken, cancellationToken);
+        }
+
+        return taken;
+    }
+
+    /// <summary>The change itself (repair, abort), without its Event; <see cref="ActionTaken.Gone"/> when the Rollout is gone.</summary>
+    public async Task<ActionTaken> ApplyAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, CancellationToken cancellationToken)
+    {
         if (options.RepairStaleScaleDownDeadline && !options.DryRun)
         {
             await RepairAsync(rollout, cancellationToken);
@@ -64,9 +76,14 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
             taken = ActionTaken.Aborted;
         }
 
+        return taken;
+    }
+
+    /// <summary>The Warning Event about what <see cref="ApplyAsync"/> did (idempotent: a repeat is a 409, ignored).</summary>
+    public async Task ReportAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken, CancellationToken cancellationToken)
+    {
         await EmitAsync(rollout, verdict, taken, cancellationToken);
         LogActed(logger, rollout.Key, verdict.Revision, taken.ToString(), verdict.Reason);
-        return taken;
     }
 
     /// <summary>The Event's text: which revision, which deadline, since when, and what was done.</summary>

@@ -19,11 +19,18 @@ public sealed partial class DeadlineReconciler(
     ReconcilerMetrics metrics,
     ILogger<DeadlineReconciler> logger)
 {
+    /// <summary>The longest single wait for a deadline; a later one is waited for in several.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
     private readonly Dictionary<string, RolloutSnapshot> _rollouts = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _schedule = new();
     private readonly Dictionary<string, DateTimeOffset> _dueAt = new(StringComparer.Ordinal);
     private readonly HashSet<string> _acted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>Actions taken whose Event failed, by Rollout: at the retry the Event is sent, not the action taken again.</summary>
+    private readonly Dictionary<string, Unreported> _unreported = new(StringComparer.Ordinal);
+
     private readonly Channel<RolloutChange> _changes = Channel.CreateBounded<RolloutChange>(new BoundedChannelOptions(4096) { SingleReader = true });
 
     /// <summary>Completes when every scope's first list has been judged.</summary>
@@ -143,12 +150,20 @@ public sealed partial class DeadlineReconciler(
         _rollouts.Remove(key);
         _dueAt.Remove(key);
         _failures.Remove(key);
+        _unreported.Remove(key);
         _acted.RemoveWhere(k => k.StartsWith(key + "|", StringComparison.Ordinal));
         metrics.PendingDeadlines.Set(_dueAt.Count);
     }
 
-    private async Task JudgeAsync(string key, CancellationToken cancellationToken)
+    private async Task JudgeAsync(string key, CancellationToken cancellationToken, bool due = false)
     {
+        // An abort whose Event failed changed the Rollout, so judging it again would drop the Event: keep its retry
+        // scheduled through changes, and at the retry send the Event before judging.
+        if (_unreported.TryGetValue(key, out var unreported) && (!due || !await ReportAsync(unreported, cancellationToken)))
+        {
+            return;
+        }
+
         if (!_rollouts.TryGetValue(key, out var rollout))
         {
             return;
@@ -181,12 +196,17 @@ public sealed partial class DeadlineReconciler(
             return;
         }
 
+        ActionTaken? applied = null;
         try
         {
-            var taken = await actions.ActAsync(rollout, verdict, cancellationToken);
-            metrics.Actions.WithLabels(taken.ToString(), "success").Inc();
-            _acted.Add(actedKey);
-            _failures.Remove(rollout.Key);
+            var taken = await actions.ApplyAsync(rollout, verdict, cancellationToken);
+            applied = taken;
+            if (taken != ActionTaken.Gone)
+            {
+                await actions.ReportAsync(rollout, verdict, taken, cancellationToken);
+            }
+
+            Succeeded(rollout.Key, actedKey, taken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -196,12 +216,54 @@ public sealed partial class DeadlineReconciler(
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            var failures = _failures[rollout.Key] = _failures.GetValueOrDefault(rollout.Key) + 1;
-            var retry = Backoff.Delay(failures, TimeSpan.FromSeconds(options.MaxBackoffSeconds));
-            metrics.Actions.WithLabels(verdict.Abort && !options.DryRun ? "Aborted" : "Reported", "failure").Inc();
-            LogActionFailed(logger, e, rollout.Key, retry.TotalSeconds);
-            Schedule(rollout.Key, time.GetUtcNow() + retry);
+            if (applied is { } taken)
+            {
+                _unreported[rollout.Key] = new Unreported(rollout, verdict, taken);
+            }
+
+            Failed(rollout.Key, verdict, e);
         }
+    }
+
+    /// <summary>Sends the Event of an action already taken; false (and a retry scheduled) when it fails again.</summary>
+    private async Task<bool> ReportAsync(Unreported unreported, CancellationToken cancellationToken)
+    {
+        var (rollout, verdict, taken) = unreported;
+        try
+        {
+            await actions.ReportAsync(rollout, verdict, taken, cancellationToken);
+            _unreported.Remove(rollout.Key);
+            Succeeded(rollout.Key, $"{rollout.Key}|{verdict.RevisionKey}", taken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // as above
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Failed(rollout.Key, verdict, e);
+            return false;
+        }
+    }
+
+    private void Succeeded(string key, string actedKey, ActionTaken taken)
+    {
+        metrics.Actions.WithLabels(taken.ToString(), "success").Inc();
+        _acted.Add(actedKey);
+        _failures.Remove(key);
+    }
+
+    private void Failed(string key, DeadlineVerdict verdict, Exception e)
+    {
+        var failures = _failures[key] = _failures.GetValueOrDefault(key) + 1;
+        var retry = Backoff.Delay(failures, TimeSpan.FromSeconds(options.MaxBackoffSeconds));
+        var action = !verdict.Abort ? ActionTaken.Reported : options.DryRun ? ActionTaken.WouldAbort : ActionTaken.Aborted;
+        metrics.Actions.WithLabels(action.ToString(), "failure").Inc();
+        LogActionFailed(logger, e, key, retry.TotalSeconds);
+        Schedule(key, time.GetUtcNow() + retry);
     }
 
     private void Schedule(string key, DateTimeOffset due)
@@ -217,8 +279,12 @@ public sealed partial class DeadlineReconciler(
         {
             if (_dueAt.TryGetValue(key, out var current) && current == due)
             {
+                // Task.Delay counts whole milliseconds and drops the rest: round up, or a due time with a fraction of a
+                // millisecond (a jittered retry) wakes the loop just before it, and the loop spins on zero-length delays
+                // until the clock gets there (on a clock that only moves when told, forever). It also refuses waits
+                // beyond about 49.7 days, which a skewed or edited progress clock can ask for: wake up at most daily.
                 var wait = due - time.GetUtcNow();
-                return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait;
+                return wait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(Math.Min(wait.TotalMilliseconds, LongestWait.TotalMilliseconds)));
             }
 
             _schedule.Dequeue(); // superseded or forgotten
@@ -236,10 +302,12 @@ public sealed partial class DeadlineReconciler(
             if (_dueAt.TryGetValue(key, out var current) && current == due)
             {
                 _dueAt.Remove(key);
-                await JudgeAsync(key, cancellationToken);
+                await JudgeAsync(key, cancellationToken, due: true);
             }
         }
     }
+
+    private sealed record Unreported(RolloutSnapshot Rollout, DeadlineVerdict Verdict, ActionTaken Taken);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Judged all {Count} Rollouts after the first list in {ElapsedMs:0} ms; {Pending} deadlines scheduled")]
     private static partial void LogSynced(ILogger logger, int count, int pending, double elapsedMs);

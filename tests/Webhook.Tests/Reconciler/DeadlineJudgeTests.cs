@@ -7,47 +7,11 @@ namespace DeadlineGuard.Tests.Reconciler;
 
 public sealed class DeadlineJudgeTests
 {
-    private static readonly DateTimeOffset Rev4Started = new(2026, 11, 27, 10, 15, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Rev4Started = RolloutObjects.Rev4Started;
     private const int Grace = 30;
 
     /// <summary>The seed timeline's Rollout at revision 4 (broken image), stuck as in upstream #3988.</summary>
-    private static JsonObject StuckRevision4()
-    {
-        var rollout = JsonNode.Parse("""
-            {
-              "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
-              "metadata": { "name": "checkout", "namespace": "shop", "uid": "u-1", "generation": 4,
-                "annotations": { "rollout.argoproj.io/revision": "4" } },
-              "spec": {
-                "replicas": 2, "progressDeadlineSeconds": 60, "progressDeadlineAbort": true,
-                "selector": { "matchLabels": { "app": "checkout" } },
-                "template": { "metadata": { "labels": { "app": "checkout" } },
-                  "spec": { "containers": [ { "name": "web", "image": "argoproj/rollouts-demo:bad-purple" } ] } },
-                "strategy": { "blueGreen": { "activeService": "checkout-active", "previewService": "checkout-preview" } }
-              },
-              "status": {
-                "observedGeneration": "4", "phase": "Progressing", "message": "active service cutover pending",
-                "abort": false, "currentPodHash": "6b9c5d7f8", "stableRS": "5d8f9c6b7",
-                "conditions": [
-                  { "type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated", "lastUpdateTime": "2026-11-27T10:15:02Z" },
-                  { "type": "Available", "status": "True", "reason": "AvailableReason", "lastUpdateTime": "2026-11-27T10:00:30Z" }
-                ]
-              }
-            }
-            """)!.AsObject();
-        var entries = new List<RevisionEntry>();
-        string[] images = ["blue", "bad-red", "yellow", "bad-purple"];
-        for (var i = 0; i < 4; i++)
-        {
-            var template = rollout["spec"]!["template"]!.DeepClone();
-            template["spec"]!["containers"]![0]!["image"] = "argoproj/rollouts-demo:" + images[i];
-            entries.Add(new RevisionEntry(i + 1, Rev4Started.AddMinutes(5 * (i - 3)), i % 2 == 1 ? "bob" : "alice", i == 0 ? "CREATE" : "UPDATE",
-                i == 0 ? "create" : "template", Json.CanonicalJson.Fingerprint(template), ["argoproj/rollouts-demo:" + images[i]], 60, true));
-        }
-
-        rollout["metadata"]!["annotations"]![RevisionHistoryAnnotation.Key] = RevisionHistoryAnnotation.Serialize(entries);
-        return rollout;
-    }
+    private static JsonObject StuckRevision4() => RolloutObjects.StuckRevision4();
 
     private static JsonObject Status(JsonObject r) => r["status"]!.AsObject();
 

@@ -8,10 +8,11 @@ namespace DeadlineGuard.Tests.Support;
 /// <summary>
 /// Plays the API server's part for one Rollout: builds each AdmissionReview from the stored object and the
 /// client's new object, calls /mutate's decision, applies its patch, then /validate's, and stores the result.
+/// Its clock starts at <paramref name="start"/> (default 2026-11-27T10:00:00Z, the seed timeline's first revision).
 /// </summary>
-public sealed class ApiServer(DeadlinePolicy? policy = null)
+public sealed class ApiServer(DeadlinePolicy? policy = null, DateTimeOffset? start = null)
 {
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; } = new(start ?? new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
 
     public DeadlinePolicy Policy { get; set; } = policy ?? DeadlinePolicy.BuiltIn;
 

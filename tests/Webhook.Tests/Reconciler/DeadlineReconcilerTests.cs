@@ -1,0 +1,546 @@
+using System.Text.Json.Nodes;
+using DeadlineGuard.Tests.Support;
+using DeadlineGuard.Tests.Support.FakeKube;
+using static DeadlineGuard.Tests.Reconciler.RolloutObjects;
+
+namespace DeadlineGuard.Tests.Reconciler;
+
+/// <summary>
+/// The reconciler's loop against the fake API server through the real KubernetesClient (list, watch, status patch,
+/// events), on a clock the test moves: it waits until the loop is parked on the timer it expects, then advances.
+/// </summary>
+public sealed class DeadlineReconcilerTests
+{
+    /// <summary>The stuck revision 4's last recorded progress (its Progressing lastUpdateTime).</summary>
+    private static readonly DateTimeOffset T0 = Rev4Started.AddSeconds(2);
+
+    /// <summary>The reconciler starts 10 s later.</summary>
+    private static readonly DateTimeOffset Start = T0.AddSeconds(10);
+
+    /// <summary>60 s deadline + 30 s grace after the last progress.</summary>
+    private static readonly DateTimeOffset StuckDue = T0.AddSeconds(60 + 30);
+
+    /// <summary>The fresh Rollout last progressed 5 s before the start, with the injected 600 s deadline.</summary>
+    private static readonly DateTimeOffset FreshProgress = Start.AddSeconds(-5);
+
+    private static readonly DateTimeOffset FreshDue = FreshProgress.AddSeconds(600 + 30);
+
+    private static readonly TimeSpan Wait = ReconcilerRun.Wait;
+
+    private static readonly JsonNode AbortPatch = JsonNode.Parse("""{"status":{"abort":true}}""")!;
+
+    /// <summary>
+    /// The seed: the stuck revision 4 among Rollouts the reconciler must leave alone. Returns the stored copies of
+    /// those others, by "namespace/name".
+    /// </summary>
+    private static Dictionary<string, JsonObject> SeedTheCluster(FakeKubeApiServer kube)
+    {
+        var (stuck, others) = Cluster(Rev4Started, FreshProgress);
+        kube.Seed(stuck);
+        return others.Select(kube.Seed).ToDictionary(o => $"{Namespace(o)}/{Name(o)}");
+    }
+
+    [Fact]
+    public async Task Only_the_stuck_revision_4_is_aborted_once_its_deadline_and_grace_have_passed_with_one_event()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        var others = SeedTheCluster(kube);
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+
+        // Parked until the first deadline: the stuck revision's.
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+        clock.AdvanceTo(StuckDue.AddSeconds(-1));
+        kube.Requests.Where(IsWrite).ShouldBeEmpty("nothing is due one second before the deadline plus grace");
+
+        var (patch, post) = await AdvancePastAndWaitForActionAsync(kube, clock, StuckDue.AddSeconds(1), "checkout", parkedUntil: FreshDue);
+
+        patch.Path.ShouldBe(StatusPath("shop", "checkout"));
+        patch.ContentType.ShouldNotBeNull().ShouldStartWith("application/merge-patch+json");
+        JsonNode.DeepEquals(JsonNode.Parse(patch.Body), AbortPatch).ShouldBeTrue(patch.Body);
+        post.Path.ShouldBe("/apis/events.k8s.io/v1/namespaces/shop/events");
+        var ev = JsonNode.Parse(post.Body)!.AsObject();
+        ev.ShouldSatisfyAllConditions(
+            e => e["type"]!.GetValue<string>().ShouldBe("Warning"),
+            e => e["reason"]!.GetValue<string>().ShouldBe("ProgressDeadlineExceeded"),
+            e => e["action"]!.GetValue<string>().ShouldBe("Abort"),
+            e => e["reportingController"]!.GetValue<string>().ShouldBe("deadline-guard.io/reconciler"),
+            e => e["regarding"]!["kind"]!.GetValue<string>().ShouldBe("Rollout"),
+            e => e["regarding"]!["apiVersion"]!.GetValue<string>().ShouldBe("argoproj.io/v1alpha1"),
+            e => e["regarding"]!["namespace"]!.GetValue<string>().ShouldBe("shop"),
+            e => e["regarding"]!["name"]!.GetValue<string>().ShouldBe("checkout"),
+            e => e["regarding"]!["uid"]!.GetValue<string>().ShouldBe("uid-shop-checkout"),
+            e => e["note"]!.GetValue<string>().ShouldContain("revision 4"),
+            e => e["note"]!.GetValue<string>().ShouldContain("60s progress deadline"),
+            e => e["note"]!.GetValue<string>().ShouldContain($"no progress since {Time(T0)}"),
+            e => e["note"]!.GetValue<string>().ShouldContain("aborted it"),
+            e => e["metadata"]!["name"]!.GetValue<string>().ShouldStartWith("checkout.deadline-guard."));
+
+        kube.Requests.Where(IsWrite).ShouldBe([patch, post], "one abort and one Event, nothing else written");
+        Status(kube.Get("rollouts", "shop", "checkout")!)["abort"]!.GetValue<bool>().ShouldBeTrue();
+        kube.List("events", "shop").ShouldHaveSingleItem()["reason"]!.GetValue<string>().ShouldBe("ProgressDeadlineExceeded");
+        kube.List("events", "sandbox-load").ShouldBeEmpty();
+        ShouldBeUntouched(kube, others);
+        run.Actions("Aborted", "success").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_aborted_rollout_coming_back_through_the_watch_is_not_acted_on_again_however_long_it_waits()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        var others = SeedTheCluster(kube);
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        var idle = run.Verdicts("idle");
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+        await AdvancePastAndWaitForActionAsync(kube, clock, StuckDue.AddSeconds(1), "checkout", parkedUntil: FreshDue);
+
+        // The abort's MODIFIED is already queued on the watch (the status patch was answered before the Event was
+        // posted). A later change behind it, progress on the fresh Rollout, moves that one's deadline: once the loop
+        // is parked on the new one, it has judged the aborted Rollout again.
+        var progressAt = clock.Now;
+        kube.Modify("rollouts", "shop", "catalog", r => RecordProgress(r, progressAt));
+        var freshDue = progressAt.AddSeconds(630);
+        await clock.WaitForTimerAsync(t => t.DueAt == freshDue, Wait);
+        run.Verdicts("idle").ShouldBe(idle + 1, "the aborted Rollout is judged idle (already aborted)");
+
+        clock.AdvanceTo(freshDue.AddSeconds(-1));
+        kube.Requests.Count(IsWrite).ShouldBe(2);
+        var (patch, _) = await AdvancePastAndWaitForActionAsync(kube, clock, freshDue, "catalog", parkedUntil: null);
+        patch.Path.ShouldBe(StatusPath("shop", "catalog"));
+        clock.Advance(TimeSpan.FromHours(5));
+        kube.Seed(StuckRevision4("shop", "late", started: clock.Now.AddHours(-1)));
+        await kube.WaitForRequestAsync(r => r.Method == "POST" && Regards(r, "late"), Wait);
+
+        kube.Requests.Where(IsStatusPatch).Select(r => r.Path).ShouldBe([StatusPath("shop", "checkout"), StatusPath("shop", "catalog"), StatusPath("shop", "late")]);
+        kube.Requests.Count(r => IsEventPost(r) && Regards(r, "checkout")).ShouldBe(1);
+        ShouldBeUntouched(kube, others, except: "shop/catalog");
+    }
+
+    [Fact]
+    public async Task A_fresh_revision_is_aborted_only_after_its_own_600_s_and_grace_on_a_single_scheduled_wake_up()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        kube.Seed(Healthy("shop", "cart", Rev4Started.AddHours(-2)));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await clock.WaitForTimerAsync(t => t.DueAt == FreshDue, Wait);
+        var requests = kube.Requests.Count;
+
+        // Big steps up to a second before: no wake-up, no request.
+        while (clock.Now.AddSeconds(100) < FreshDue)
+        {
+            clock.Advance(TimeSpan.FromSeconds(100));
+        }
+
+        clock.AdvanceTo(FreshDue.AddSeconds(-1));
+        kube.Requests.Count.ShouldBe(requests, "nothing happens before the deadline plus grace");
+
+        var (patch, post) = await AdvancePastAndWaitForActionAsync(kube, clock, FreshDue, "catalog", parkedUntil: null);
+
+        patch.Path.ShouldBe(StatusPath("shop", "catalog"));
+        var note = JsonNode.Parse(post.Body)!["note"]!.GetValue<string>();
+        note.ShouldContain("600s progress deadline");
+        note.ShouldContain($"no progress since {Time(FreshProgress)}");
+        kube.Requests.Skip(requests).ShouldBe([patch, post], "no request between the start and the deadline: no polling");
+        LoopTimers(clock, run).Select(t => t.DueAt).ShouldBe([FreshDue], "the loop armed one wake-up, for the deadline");
+    }
+
+    [Fact]
+    public async Task A_revision_recorded_without_abort_gets_the_event_and_no_status_patch()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        var stored = kube.Seed(StuckRevision4WithoutAbort("shop", "checkout"));
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+
+        var (_, post) = await ActionAsync(kube, clock, () => clock.AdvanceTo(StuckDue), "checkout", parkedUntil: FreshDue, abort: false);
+
+        var ev = JsonNode.Parse(post.Body)!;
+        ev["action"]!.GetValue<string>().ShouldBe("Report");
+        ev["regarding"]!["name"]!.GetValue<string>().ShouldBe("checkout");
+        ev["note"]!.GetValue<string>().ShouldContain("did not abort it: progressDeadlineAbort is false for this revision");
+        kube.Requests.Where(IsWrite).ShouldBe([post]);
+        JsonNode.DeepEquals(kube.Get("rollouts", "shop", "checkout"), stored).ShouldBeTrue("the Rollout is left as it was");
+        run.Actions("Reported", "success").ShouldBe(1);
+        run.Actions("Aborted", "success").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Dry_run_emits_a_would_abort_event_once_and_changes_nothing()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, o => o.DryRun = true);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+
+        clock.AdvanceTo(StuckDue);
+        var post = await kube.WaitForRequestAsync(IsEventPost, Wait);
+
+        // Still stuck (nothing was aborted): a later change to it is judged exceeded again, but acted on once only.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await ActionAsync(
+            kube,
+            clock,
+            () =>
+            {
+                kube.Modify("rollouts", "shop", "checkout", r => r["metadata"]!["labels"]!["team"] = "web");
+                kube.Seed(StuckRevision4("shop", "late", started: clock.Now.AddHours(-1)));
+            },
+            "late",
+            parkedUntil: FreshDue,
+            abort: false);
+
+        var ev = JsonNode.Parse(post.Body)!;
+        ev["action"]!.GetValue<string>().ShouldBe("WouldAbort");
+        ev["regarding"]!["name"]!.GetValue<string>().ShouldBe("checkout");
+        ev["note"]!.GetValue<string>().ShouldContain("would abort it (dry run: nothing changed)");
+        kube.Requests.Where(IsWrite).ShouldAllBe(r => IsEventPost(r), "dry run writes nothing but Events");
+        kube.Requests.Count(r => IsEventPost(r) && Regards(r, "checkout")).ShouldBe(1, "acted once, even in dry run");
+        kube.Requests.Count(r => IsEventPost(r) && Regards(r, "catalog")).ShouldBe(0);
+        kube.List("rollouts").ShouldAllBe(r => !Status(r)["abort"]!.GetValue<bool>());
+        run.Verdicts("exceeded").ShouldBe(3);
+        run.Actions("WouldAbort", "success").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_failed_dry_run_event_is_counted_as_would_abort_and_retried()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, o => o.DryRun = true);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+        kube.FailNext(1, 500, "/apis/events.k8s.io/");
+
+        var mark = clock.ArmedCount;
+        clock.AdvanceTo(StuckDue);
+        var failed = await kube.WaitForRequestAsync(IsEventPost, Wait);
+        var retry = await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueTime <= TimeSpan.FromSeconds(1.2), Wait);
+        run.Actions("WouldAbort", "failure").ShouldBe(1);
+        run.Actions("Reported", "failure").ShouldBe(0);
+
+        var (_, post) = await ActionAsync(kube, clock, () => clock.AdvanceTo(retry.DueAt), "checkout", parkedUntil: FreshDue, abort: false);
+
+        kube.Requests.Where(IsWrite).ShouldBe([failed, post]);
+        JsonNode.Parse(post.Body)!["action"]!.GetValue<string>().ShouldBe("WouldAbort");
+        run.Actions("WouldAbort", "success").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_watch_the_server_ends_is_resumed_from_the_last_resource_version_and_later_changes_still_arrive()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(Healthy("shop", "cart", Rev4Started.AddHours(-2)));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await kube.WaitForWatchAsync(1, Wait);
+
+        var seen = kube.Modify("rollouts", "shop", "cart", r => r["metadata"]!["labels"]!["team"] = "web")["metadata"]!["resourceVersion"]!.GetValue<string>();
+        kube.EndWatches();
+        var second = await kube.WaitForWatchAsync(2, Wait);
+        second.Query.ShouldContain($"resourceVersion={seen}");
+
+        kube.EndWatches(); // this time before any event: KubernetesClient reports it as an end of stream
+        var third = await kube.WaitForWatchAsync(3, Wait);
+        third.Query.ShouldContain($"resourceVersion={seen}");
+
+        kube.Seed(StuckRevision4("shop", "checkout", started: Start.AddHours(-1)));
+        var patch = await kube.WaitForRequestAsync(IsStatusPatch, Wait);
+        patch.Path.ShouldBe(StatusPath("shop", "checkout"));
+        kube.Requests.Count(IsRolloutList).ShouldBe(1, "a watch that ends is resumed, not relisted");
+        run.WatchRestarts("closed").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_watch_answered_410_gone_relists()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(Healthy("shop", "cart", Rev4Started.AddHours(-2)));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await kube.WaitForWatchAsync(1, Wait);
+
+        kube.NextWatchReturns410();
+        kube.EndWatches();
+        await kube.WaitForWatchAsync(2, Wait);
+        var gone = kube.Requests.Where(r => r.IsWatch).ElementAt(1);
+        var lists = kube.Requests.Where(IsRolloutList).ToList();
+        lists.Count.ShouldBe(2);
+        lists[1].Sequence.ShouldBeGreaterThan(gone.Sequence, "the relist follows the 410");
+
+        kube.Seed(StuckRevision4("shop", "checkout", started: Start.AddHours(-1)));
+        (await kube.WaitForRequestAsync(IsStatusPatch, Wait)).Path.ShouldBe(StatusPath("shop", "checkout"));
+        run.WatchRestarts("expired").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task After_a_failed_watch_and_its_backoff_an_expired_version_relists_and_what_was_deleted_meanwhile_is_forgotten()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        kube.Seed(Fresh("shop", "search", Start.AddSeconds(-60), FreshProgress, deadlineSeconds: 900));
+        var searchDue = FreshProgress.AddSeconds(900 + 30);
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await kube.WaitForWatchAsync(1, Wait);
+
+        // The next watch fails: the informer backs off about a second on the clock.
+        kube.FailNext(1, 500, "watch=true");
+        var mark = clock.ArmedCount;
+        kube.EndWatches();
+        var backoff = await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueTime >= TimeSpan.FromSeconds(0.8) && t.DueTime <= TimeSpan.FromSeconds(1.2), Wait);
+        var watches = kube.Requests.Count(r => r.IsWatch);
+
+        // Meanwhile: one Rollout is deleted, a stuck one appears, and etcd compacts past the informer's version.
+        kube.Delete("rollouts", "shop", "catalog");
+        kube.Seed(StuckRevision4("shop", "checkout", started: Start.AddHours(-1)));
+        kube.ExpireWatchesBefore(kube.ResourceVersion);
+        kube.Requests.Count(r => r.IsWatch).ShouldBe(watches, "no retry before the backoff has passed");
+
+        clock.Advance(backoff.DueTime);
+        (await kube.WaitForRequestAsync(IsStatusPatch, Wait)).Path.ShouldBe(StatusPath("shop", "checkout"));
+        kube.Requests.Count(IsRolloutList).ShouldBe(2);
+
+        // After the relist the loop sleeps until the remaining Rollout's deadline, not the deleted one's (earlier).
+        await clock.WaitForTimerAsync(t => t.Sequence > backoff.Sequence && t.DueAt == searchDue, Wait);
+        LoopTimers(clock, run).ShouldNotContain(t => t.Sequence > backoff.Sequence && t.DueAt == FreshDue);
+        await AdvancePastAndWaitForActionAsync(kube, clock, searchDue, "search", parkedUntil: null);
+        kube.Requests.Where(IsStatusPatch).Select(r => r.Path).ShouldBe([StatusPath("shop", "checkout"), StatusPath("shop", "search")]);
+        run.WatchRestarts("error").ShouldBe(1);
+        run.WatchRestarts("expired").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_failing_first_list_is_retried_with_growing_backoff_until_it_syncs()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout", started: Start.AddHours(-1)));
+        kube.FailNext(2, 503, "/rollouts?limit=");
+        var clock = new ObservedClock(Start);
+        await using var run = ReconcilerRun.Launch(kube, clock);
+
+        var first = await clock.WaitForTimerAsync(t => t.DueTime >= TimeSpan.FromSeconds(0.8) && t.DueTime <= TimeSpan.FromSeconds(1.2), Wait);
+        kube.Requests.Count(IsRolloutList).ShouldBe(1);
+        clock.Advance(first.DueTime);
+        var second = await clock.WaitForTimerAsync(t => t.Sequence > first.Sequence && t.DueTime >= TimeSpan.FromSeconds(1.6) && t.DueTime <= TimeSpan.FromSeconds(2.4), Wait);
+        kube.Requests.Count(IsRolloutList).ShouldBe(2);
+        run.Reconciler.Synced.IsCompleted.ShouldBeFalse();
+
+        clock.Advance(second.DueTime);
+        await run.SyncedAsync();
+
+        kube.Requests.Count(IsRolloutList).ShouldBe(3);
+        kube.Requests.Where(IsStatusPatch).ShouldHaveSingleItem().Path.ShouldBe(StatusPath("shop", "checkout"));
+        run.WatchRestarts("error").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_failing_abort_is_retried_after_a_backoff_and_succeeds_once()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+        kube.FailNext(1, 500, "/status");
+
+        var mark = clock.ArmedCount;
+        clock.AdvanceTo(StuckDue);
+        var failed = await kube.WaitForRequestAsync(IsStatusPatch, Wait);
+        var retry = await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueTime >= TimeSpan.FromSeconds(0.8) && t.DueTime <= TimeSpan.FromSeconds(1.2), Wait);
+        kube.Requests.Where(IsWrite).ShouldBe([failed], "no Event for a failed abort, and no retry before the backoff");
+        run.Actions("Aborted", "failure").ShouldBe(1);
+
+        var (patch, post) = await AdvancePastAndWaitForActionAsync(kube, clock, retry.DueAt, "checkout", parkedUntil: FreshDue);
+
+        patch.Sequence.ShouldBeGreaterThan(failed.Sequence);
+        kube.Requests.Where(IsWrite).ShouldBe([failed, patch, post]);
+        Status(kube.Get("rollouts", "shop", "checkout")!)["abort"]!.GetValue<bool>().ShouldBeTrue();
+        kube.List("events", "shop").Count.ShouldBe(1);
+        run.Actions("Aborted", "success").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_event_that_fails_after_the_abort_is_retried_after_a_backoff_without_aborting_again()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+        kube.FailNext(1, 500, "/apis/events.k8s.io/");
+
+        var mark = clock.ArmedCount;
+        clock.AdvanceTo(StuckDue);
+        var patch = await kube.WaitForRequestAsync(IsStatusPatch, Wait);
+        var failed = await kube.WaitForRequestAsync(IsEventPost, Wait);
+        var retry = await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueTime >= TimeSpan.FromSeconds(0.8) && t.DueTime <= TimeSpan.FromSeconds(1.2), Wait);
+
+        var requests = kube.Requests.Count;
+        clock.AdvanceTo(retry.DueAt);
+        var post = await kube.WaitForRequestAsync(r => r.Sequence > requests && IsEventPost(r), Wait);
+        await clock.WaitForTimerAsync(t => t.Sequence > retry.Sequence && t.DueAt == FreshDue, Wait);
+
+        kube.Requests.Where(IsWrite).ShouldBe([patch, failed, post], "the abort once, its Event until it is in");
+        JsonNode.Parse(post.Body)!["action"]!.GetValue<string>().ShouldBe("Abort");
+        kube.List("events", "shop").ShouldHaveSingleItem()["regarding"]!["name"]!.GetValue<string>().ShouldBe("checkout");
+        run.Actions("Aborted", "failure").ShouldBe(1);
+        run.Actions("Aborted", "success").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_reconciler_restarted_after_acting_does_not_abort_again_nor_duplicate_an_event()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(StuckRevision4WithoutAbort("billing", "ledger"));
+        var clock = new ObservedClock(Start);
+        await using (var first = await ReconcilerRun.StartAsync(kube, clock))
+        {
+            await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+            clock.AdvanceTo(StuckDue);
+            await kube.WaitForRequestAsync(r => IsEventPost(r) && Regards(r, "checkout"), Wait);
+            await kube.WaitForRequestAsync(r => IsEventPost(r) && Regards(r, "ledger"), Wait);
+            await first.StopAsync();
+        }
+
+        var writes = kube.Requests.Where(IsWrite).ToList();
+        writes.Count(IsStatusPatch).ShouldBe(1);
+        var mark = kube.Requests.Count;
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await using var second = await ReconcilerRun.StartAsync(kube, clock);
+
+        // The first list was judged (and acted on) before Synced: its requests are all in.
+        var again = kube.Requests.Skip(mark).Where(IsWrite).ShouldHaveSingleItem("the aborted Rollout is not aborted again");
+        (IsEventPost(again) && Regards(again, "ledger")).ShouldBeTrue("only the report-only revision is reported again...");
+        kube.List("events", "billing").Count.ShouldBe(1, "...under the same Event name, so the API server keeps one");
+        kube.Requests.Count(r => IsEventPost(r) && Regards(r, "checkout")).ShouldBe(1);
+        second.Verdicts("idle").ShouldBe(1, "the aborted Rollout is idle");
+    }
+
+    [Fact]
+    public async Task A_rollout_deleted_while_its_deadline_is_pending_is_forgotten()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+
+        var mark = clock.ArmedCount;
+        kube.Delete("rollouts", "shop", "checkout");
+        await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == FreshDue, Wait);
+        clock.AdvanceTo(StuckDue.AddSeconds(5));
+        var (patch, _) = await AdvancePastAndWaitForActionAsync(kube, clock, FreshDue, "catalog", parkedUntil: null);
+
+        kube.Requests.Where(IsWrite).Count().ShouldBe(2);
+        patch.Path.ShouldBe(StatusPath("shop", "catalog"));
+        kube.Requests.ShouldNotContain(r => r.Path.Contains("/checkout", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rollout_whose_progress_clock_is_decades_ahead_waits_without_stopping_the_loop()
+    {
+        // A skewed clock, or a history edited while the webhook was bypassed: the deadline is far beyond what one
+        // Task.Delay can wait (about 49.7 days).
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        kube.Seed(Fresh("shop", "skewed", Start.AddSeconds(-60), Start.AddYears(100)));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+
+        await AdvancePastAndWaitForActionAsync(kube, clock, StuckDue, "checkout", parkedUntil: null);
+        clock.Advance(TimeSpan.FromDays(60));
+        kube.Seed(StuckRevision4("shop", "late", started: clock.Now.AddHours(-1)));
+
+        (await kube.WaitForRequestAsync(r => IsStatusPatch(r) && r.Path == StatusPath("shop", "late"), Wait)).ShouldNotBeNull();
+        kube.Requests.Where(IsStatusPatch).Select(r => r.Path).ShouldBe([StatusPath("shop", "checkout"), StatusPath("shop", "late")]);
+    }
+
+    /// <summary>
+    /// Moves the clock to <paramref name="to"/> and waits for the status patch and the Event about
+    /// <paramref name="name"/>; with <paramref name="parkedUntil"/>, also until the loop sleeps again until then.
+    /// </summary>
+    private static async Task<(RecordedRequest Patch, RecordedRequest Post)> AdvancePastAndWaitForActionAsync(
+        FakeKubeApiServer kube, ObservedClock clock, DateTimeOffset to, string name, DateTimeOffset? parkedUntil)
+    {
+        var (patch, post) = await ActionAsync(kube, clock, () => clock.AdvanceTo(to), name, parkedUntil);
+        return (patch!, post);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="trigger"/> and waits for the Event about <paramref name="name"/> (and, with
+    /// <paramref name="abort"/>, its status patch before it). With <paramref name="parkedUntil"/>, it then waits until
+    /// the loop, done with that action, sleeps until then: a timer armed after the Event was posted, so everything the
+    /// loop did up to then (metrics included) is done.
+    /// </summary>
+    private static async Task<(RecordedRequest? Patch, RecordedRequest Post)> ActionAsync(
+        FakeKubeApiServer kube, ObservedClock clock, Action trigger, string name, DateTimeOffset? parkedUntil, bool abort = true)
+    {
+        var requests = kube.Requests.Count;
+        var armedWhenPosted = -1;
+        var posted = kube.WaitForRequestAsync(
+            r =>
+            {
+                if (r.Sequence <= requests || !IsEventPost(r) || !Regards(r, name))
+                {
+                    return false;
+                }
+
+                armedWhenPosted = clock.ArmedCount; // evaluated as the request is recorded, while the loop awaits its answer
+                return true;
+            },
+            Wait);
+        trigger();
+        var post = await posted;
+        var patch = abort
+            ? await kube.WaitForRequestAsync(r => r.Sequence > requests && r.Path == StatusPath(RegardingNamespace(post), name), Wait)
+            : null;
+        if (parkedUntil is { } next)
+        {
+            await clock.WaitForTimerAsync(t => t.Sequence > armedWhenPosted && t.DueAt == next, Wait);
+        }
+
+        return (patch, post);
+    }
+
+    /// <summary>The loop's wake-ups: every armed timer except the informer's watchdog (its idle timeout).</summary>
+    private static IEnumerable<ArmedTimer> LoopTimers(ObservedClock clock, ReconcilerRun run) =>
+        clock.Armed.Where(t => t.DueTime != TimeSpan.FromSeconds(run.Options.WatchIdleTimeoutSeconds));
+
+    private static void ShouldBeUntouched(FakeKubeApiServer kube, Dictionary<string, JsonObject> seeded, string? except = null)
+    {
+        foreach (var (key, stored) in seeded.Where(s => s.Key != except))
+        {
+            var parts = key.Split('/');
+            JsonNode.DeepEquals(kube.Get("rollouts", parts[0], parts[1]), stored).ShouldBeTrue($"{key} is left as it was");
+        }
+    }
+
+    private static string StatusPath(string ns, string name) => $"/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts/{name}/status";
+
+    private static bool IsWrite(RecordedRequest r) => r.Method != "GET";
+
+    private static bool IsStatusPatch(RecordedRequest r) => r.Method == "PATCH" && r.Path.EndsWith("/status", StringComparison.Ordinal);
+
+    private static bool IsEventPost(RecordedRequest r) => r.Method == "POST" && r.Path.StartsWith("/apis/events.k8s.io/v1/namespaces/", StringComparison.Ordinal);
+
+    private static bool IsRolloutList(RecordedRequest r) => r.Method == "GET" && r.Path == "/apis/argoproj.io/v1alpha1/rollouts" && !r.IsWatch;
+
+    private static string RegardingNamespace(RecordedRequest post) => JsonNode.Parse(post.Body)!["regarding"]!["namespace"]!.GetValue<string>();
+
+    private static bool Regards(RecordedRequest r, string name) =>
+        r.Body.Length > 0 && JsonNode.Parse(r.Body)?["regarding"]?["name"]?.GetValue<string>() == name;
+}
