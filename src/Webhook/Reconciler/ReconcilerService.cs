@@ -54,7 +54,10 @@ public sealed partial class ReconcilerService(
         elector.OnStoppedLeading += () =>
         {
             term?.Cancel();
-            LogLostLease(logger, Identity);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                LogLostLease(logger, Identity);
+            }
         };
         elector.OnNewLeader += leader =>
         {

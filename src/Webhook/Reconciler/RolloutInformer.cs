@@ -43,6 +43,7 @@ public sealed partial class RolloutInformer(
     {
         string? resourceVersion = null;
         var failures = 0;
+        var emptyCloses = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -54,6 +55,7 @@ public sealed partial class RolloutInformer(
 
                 resourceVersion = await WatchAsync(resourceVersion, onChange, cancellationToken);
                 failures = 0;
+                emptyCloses = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -61,8 +63,15 @@ public sealed partial class RolloutInformer(
             }
             catch (HttpRequestException e) when (e.InnerException is EndOfStreamException)
             {
-                // KubernetesClient reads the first line before it returns: a watch that times out with no event ends here.
+                // KubernetesClient reads the first line before it returns: a watch that times out with no event ends
+                // here. Normal once per server timeout; back off when it keeps happening (a proxy cutting streams).
                 metrics.WatchRestarts.WithLabels("closed").Inc();
+                if (++emptyCloses > 3)
+                {
+                    await Task.Delay(Backoff.Delay(emptyCloses - 3, TimeSpan.FromSeconds(options.MaxBackoffSeconds)), time, cancellationToken);
+                }
+
+                continue;
             }
             catch (Exception e) when (IsGone(e))
             {
