@@ -18,8 +18,8 @@ Per server and round:
 then peak RSS (VmHWM from /proc/PID/status) of each server after all rounds.
 
 Options:
-  -D, --h2-duration S  seconds per h2load throughput run (default 15; warm-up is 5 s per server)
-  -r, --rounds N       rounds, alternating servers (default 3; the summary reports the median)
+  -D, --h2-duration S  seconds per h2load throughput run (default 10; warm-up is 5 s per server)
+  -r, --rounds N       rounds, alternating servers (default 5; the summary reports the median)
   -z, --duration D     hey duration per latency run (default 20s)
   -e, --endpoint E     mutate, validate or both (default mutate)
   -d, --diagnostics    also measure two webhook variants as extra rows:
@@ -27,7 +27,7 @@ Options:
                          webhook-repocwd  started from the repository root, where appsettings.json is not
                                           found (content root = working directory), as `dotnet
                                           src/Webhook/bin/...` from the checkout would be
-  --quiet-wait S       before each run, wait up to S seconds (default 60; 0: never) for the machine to be
+  --quiet-wait S       before each run, wait up to S seconds (default 10; 0: never) for the machine to be
                        quiet: other processes using at most 10% of all CPUs over one second
   --no-pin             do not pin (default: servers on CPU 1, load generators on CPU 0 via taskset)
   --no-build           use the existing Release builds
@@ -44,8 +44,8 @@ Needs: dotnet (SDK of global.json), h2load (Debian nghttp2-client), hey, curl, t
 EOF
 }
 
-H2_SECONDS=15
-ROUNDS=3
+H2_SECONDS=10
+ROUNDS=5
 DURATION=20s
 ENDPOINTS=(mutate)
 DIAGNOSTICS=0
@@ -53,7 +53,7 @@ PIN=1
 BUILD=1
 INSTALL=1
 PORT_BASE=19443
-QUIET_WAIT=60
+QUIET_WAIT=10
 QUIET_PCT=10
 H2_CLIENTS=4
 H2_STREAMS=10
@@ -332,6 +332,19 @@ SUMMARY="$RESULTS/summary.md"
         }
         printf "| %s | %.0f | %s | %.0f | %.2f | %s | %.2f | %.0f | %.1f | %s | %d | %s |\n", n, rps, r1, cpu, p99, r2, p50, hrps, hwm / 1024, r3, st[1], st[2]
       }'
+    done
+    echo
+    # On a shared machine the rounds differ a lot; the ratio within a round (servers measured back to back) is steadier.
+    for name in "${TARGETS[@]}"; do
+      [ "$name" = floor ] && continue
+      awk -F'\t' -v s="$name" -v e="$ep" 'NR > 1 && $3 == e && $2 == "floor" {fr[$1] = $4; fp[$1] = $11; fc[$1] = $7}
+        NR > 1 && $3 == e && $2 == s {wr[$1] = $4; wp[$1] = $11; wc[$1] = $7}
+        END {
+          line = "per-round " s " / floor:"
+          for (r = 1; r in wr; r++) if (r in fr && fr[r] > 0 && fp[r] > 0 && wc[r] > 0)
+            line = line sprintf(" r%d req/s %.2fx, p99 %.2fx, CPU/req %.2fx;", r, wr[r] / fr[r], wp[r] / fp[r], wc[r] / fc[r])
+          print line
+        }' "$TSV"
     done
     echo
   done
