@@ -10,7 +10,8 @@ using DeadlineGuard.Policy;
 // what is left of a request's CPU once Kestrel, TLS, HTTP/2 and logging are taken away.
 //
 // Usage: dotnet bench/CostBreakdown/bin/Release/net10.0/CostBreakdown.dll [FIXTURE] [SECONDS-PER-STEP]
-// Prints, per step, the best of 5 batches in microseconds per call (best-of resists a noisy machine).
+// Prints, per step, the best of 5 batches in microseconds per call (best-of resists a noisy machine) and the
+// bytes allocated per call (exact, whatever the machine is doing).
 var fixture = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "fixtures", "update-review-8k.json");
 var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1.0;
 var body = File.ReadAllBytes(fixture);
@@ -22,7 +23,7 @@ AdmissionRequest Decode(ReadOnlySequence<byte> sequence) => AdmissionDecoder.Dec
 
 var check = decider.Mutate(Decode(segmented), policy);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fixture {fixture} ({body.Length} bytes): /mutate -> {check.Outcome}, {check.Patch.Count} patch operations"));
-Console.WriteLine("step                                              us/call");
+Console.WriteLine("step                                              us/call  bytes allocated/call");
 
 var steps = new (string Name, Action Run)[]
 {
@@ -43,7 +44,8 @@ var steps = new (string Name, Action Run)[]
 
 foreach (var (name, run) in steps)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48} {Measure(run, seconds),8:0.0}"));
+    var micros = Measure(run, seconds);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48} {micros,8:0.0}  {Allocated(run),20:N0}"));
 }
 
 return 0;
@@ -54,6 +56,18 @@ Action DiffOnly()
     var mutated = (JsonObject)rollout.DeepClone();
     RolloutMutator.InjectDeadline(mutated, PolicyResolver.Resolve(policy, "team-a"));
     return () => JsonPatch.Diff(rollout, mutated);
+}
+
+static long Allocated(Action run)
+{
+    const int Calls = 200;
+    var before = GC.GetAllocatedBytesForCurrentThread();
+    for (var i = 0; i < Calls; i++)
+    {
+        run();
+    }
+
+    return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
 }
 
 static double Measure(Action run, double seconds)
