@@ -162,7 +162,7 @@ public sealed partial class AdmissionHandler(
 
     // "Namespace", not "@namespace": for a verbatim parameter the generator names the property "namespace", unlike the rest.
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "{Endpoint} {Uid} {Operation} {Namespace}/{Name} by {User} (dry run {DryRun}): {Decision}, violations {Violations}, {PatchOperations} patch operations, {DurationMs:0.000} ms")]
+        Message = "{Endpoint:l} {Uid:l} {Operation:l} {Namespace:l}/{Name:l} by {User:l} (dry run {DryRun}): {Decision:l}, violations {Violations}, {PatchOperations} patch operations, {DurationMs:0.000} ms")]
     private static partial void LogDecision(ILogger logger, string endpoint, string uid, string Namespace, string name, string operation,
         string user, bool dryRun, string decision, string[] violations, int patchOperations, double durationMs);
 
