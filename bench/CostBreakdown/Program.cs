@@ -42,13 +42,65 @@ var steps = new (string Name, Action Run)[]
     ("JsonPatch.Diff(object, mutated copy) alone", DiffOnly()),
 };
 
+// The revision history's share (issue: /mutate with history at most 1.15x /mutate without). The same review,
+// with nine entries already recorded in oldObject (as a long-lived Rollout has), through the full /mutate
+// work (decode, decide, encode the answer) with the history kept, and with it switched off.
+var withHistory = WithRecordedHistory(body, 9);
+var segmentedWithHistory = Segments.Split(withHistory, 4096);
+void MutateAndWrite(ReadOnlySequence<byte> sequence, bool record)
+{
+    var request = Decode(sequence);
+    var decision = decider.Mutate(request, policy, recordHistory: record);
+    AdmissionResponseWriter.Write(new ArrayBufferWriter<byte>(512), request.ApiVersion, request.Uid, decision);
+}
+
+var historySteps = new (string Name, Action Run)[]
+{
+    ("/mutate work without the history", () => MutateAndWrite(segmentedWithHistory, record: false)),
+    ("/mutate work with the history (9 entries + 1)", () => MutateAndWrite(segmentedWithHistory, record: true)),
+};
+var sample = Decode(segmentedWithHistory);
+var storedHistory = DeadlineGuard.History.RevisionRecorder.Annotation(sample.OldObject!)!;
+if (!DeadlineGuard.History.RevisionHistoryAnnotation.TryParse(storedHistory, out var parsedHistory, out _)) { throw new InvalidOperationException("history does not parse"); }
+var historyParts = new (string Name, Action Run)[]
+{
+    ("  history part: parse 9 stored entries", () => _ = DeadlineGuard.History.RevisionHistoryAnnotation.TryParse(storedHistory, out _, out _)),
+    ("  history part: trigger (template compare)", () => { var r = Decode(segmentedWithHistory); DeadlineGuard.History.RevisionDetector.Trigger("UPDATE", r.Object!, r.OldObject); }),
+    ("  history part: decode alone (reference)", () => Decode(segmentedWithHistory)),
+    ("  history part: fingerprint of the template", () => DeadlineGuard.History.RevisionDetector.Fingerprint(sample.Object!)),
+    ("  history part: serialize 10 entries", () => DeadlineGuard.History.RevisionHistoryAnnotation.Serialize(parsedHistory)),
+};
+steps = [.. steps, .. historyParts, .. historySteps];
+
+var timings = new Dictionary<string, double>();
 foreach (var (name, run) in steps)
 {
     var micros = Measure(run, seconds);
+    timings[name] = micros;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48} {micros,8:0.0}  {Allocated(run),20:N0}"));
 }
 
+var ratio = timings[historySteps[1].Name] / timings[historySteps[0].Name];
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history cost: {ratio:0.00}x /mutate without it (target <= 1.15x): {(ratio <= 1.15 ? "met" : "MISSED")}"));
 return 0;
+
+// The fixture with a history of <paramref name="entries"/> revisions in oldObject, as the webhook writes it.
+static byte[] WithRecordedHistory(byte[] review, int entries)
+{
+    var root = JsonNode.Parse(review)!.AsObject();
+    var old = root["request"]!["oldObject"]!.AsObject();
+    var template = old["spec"]!["template"]!;
+    var history = Enumerable.Range(1, entries).Select(seq => new DeadlineGuard.History.RevisionEntry(
+        seq, new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero).AddHours(seq), "system:serviceaccount:argocd:argocd-application-controller",
+        seq == 1 ? "CREATE" : "UPDATE", seq == 1 ? "create" : "template",
+        seq == entries ? DeadlineGuard.Json.CanonicalJson.Fingerprint(template) : $"{seq:x16}",
+        [$"registry.example.com/team-a/checkout:1.{seq}.0"], 600, true)).ToList();
+    var annotations = old["metadata"]!["annotations"]!.AsObject();
+    annotations[DeadlineGuard.History.RevisionHistoryAnnotation.Key] = DeadlineGuard.History.RevisionHistoryAnnotation.Serialize(history);
+    root["request"]!["object"]!["metadata"]!["annotations"]![DeadlineGuard.History.RevisionHistoryAnnotation.Key] =
+        DeadlineGuard.History.RevisionHistoryAnnotation.Serialize(history);
+    return System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
+}
 
 Action DiffOnly()
 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using DeadlineGuard.Json;
 
 namespace DeadlineGuard.History;
@@ -58,14 +57,45 @@ public static class RevisionHistoryAnnotation
         at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Parses an annotation value; on failure returns false and a one-line reason.</summary>
+    /// <remarks>A forward-only reader: this runs on every UPDATE of every Rollout, so it builds no JSON tree.</remarks>
     public static bool TryParse(string text, out IReadOnlyList<RevisionEntry> entries, out string error)
     {
         entries = [];
-        error = string.Empty;
-        JsonNode? root;
+        var parsed = new List<RevisionEntry>();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 8 });
         try
         {
-            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                var found = reader.TokenType;
+                reader.Skip(); // throws when the value is not JSON at all
+                error = found == JsonTokenType.None ? "empty" : $"not a JSON array (found {found})";
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (ReadEntry(ref reader) is not { } entry)
+                {
+                    error = $"entry {parsed.Count} is not a revision entry";
+                    return false;
+                }
+
+                if (parsed.Count > 0 && entry.Seq <= parsed[^1].Seq)
+                {
+                    error = $"entry {parsed.Count} has seq {entry.Seq}, not above the previous {parsed[^1].Seq}";
+                    return false;
+                }
+
+                parsed.Add(entry);
+            }
+
+            if (reader.Read())
+            {
+                error = "unexpected content after the array";
+                return false;
+            }
         }
         catch (JsonException e)
         {
@@ -73,62 +103,84 @@ public static class RevisionHistoryAnnotation
             return false;
         }
 
-        if (root is not JsonArray array)
-        {
-            error = $"not a JSON array (found {JsonValues.Describe(root)})";
-            return false;
-        }
-
-        var parsed = new List<RevisionEntry>(array.Count);
-        for (var i = 0; i < array.Count; i++)
-        {
-            if (ParseEntry(array[i]) is not { } entry)
-            {
-                error = $"entry {i} is not a revision entry";
-                return false;
-            }
-
-            if (parsed.Count > 0 && entry.Seq <= parsed[^1].Seq)
-            {
-                error = $"entry {i} has seq {entry.Seq}, not above the previous {parsed[^1].Seq}";
-                return false;
-            }
-
-            parsed.Add(entry);
-        }
-
         entries = parsed;
+        error = string.Empty;
         return true;
     }
 
-    private static RevisionEntry? ParseEntry(JsonNode? node)
+    private static RevisionEntry? ReadEntry(ref Utf8JsonReader reader)
     {
-        if (node is not JsonObject o
-            || !JsonValues.TryGetInt32(o["seq"], out var seq) || seq < 1
-            || JsonValues.GetString(o["at"]) is not { } atText
-            || !DateTimeOffset.TryParse(atText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            || JsonValues.GetString(o["by"]) is not { } by
-            || JsonValues.GetString(o["op"]) is not { } op
-            || JsonValues.GetString(o["trigger"]) is not { } trigger
-            || JsonValues.GetString(o["fingerprint"]) is not { } fingerprint
-            || o["images"] is not JsonArray imageArray
-            || !JsonValues.TryGetBool(o["abort"], out var abort))
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
+            reader.Skip();
             return null;
         }
 
-        int? deadline = JsonValues.TryGetInt32(o["deadlineSeconds"], out var seconds) ? seconds : null;
-        var images = new List<string>(imageArray.Count);
-        foreach (var image in imageArray)
+        int? seq = null, deadline = null;
+        DateTimeOffset? at = null;
+        string? by = null, op = null, trigger = null, fingerprint = null;
+        List<string>? images = null;
+        bool? abort = null;
+        var valid = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (JsonValues.GetString(image) is not { } text)
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
             {
-                return null;
-            }
+                case "seq" when reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) && number >= 1:
+                    seq = number;
+                    break;
+                case "at" when reader.TokenType == JsonTokenType.String
+                    && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time):
+                    at = time;
+                    break;
+                case "by" when reader.TokenType == JsonTokenType.String:
+                    by = reader.GetString();
+                    break;
+                case "op" when reader.TokenType == JsonTokenType.String:
+                    op = reader.GetString();
+                    break;
+                case "trigger" when reader.TokenType == JsonTokenType.String:
+                    trigger = reader.GetString();
+                    break;
+                case "fingerprint" when reader.TokenType == JsonTokenType.String:
+                    fingerprint = reader.GetString();
+                    break;
+                case "images" when reader.TokenType == JsonTokenType.StartArray:
+                    images = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType != JsonTokenType.String)
+                        {
+                            reader.Skip();
+                            valid = false;
+                            continue;
+                        }
 
-            images.Add(text);
+                        images.Add(reader.GetString()!);
+                    }
+
+                    break;
+                case "deadlineSeconds":
+                    deadline = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var seconds) ? seconds : null;
+                    reader.Skip();
+                    break;
+                case "abort" when reader.TokenType is JsonTokenType.True or JsonTokenType.False:
+                    abort = reader.GetBoolean();
+                    break;
+                case "seq" or "at" or "by" or "op" or "trigger" or "fingerprint" or "images" or "abort":
+                    valid = false; // present with the wrong type
+                    reader.Skip();
+                    break;
+                default:
+                    reader.Skip(); // a field from a newer version: kept out, not an error
+                    break;
+            }
         }
 
-        return new RevisionEntry(seq, at, by, op, trigger, fingerprint, images, deadline, abort);
+        return valid && seq is { } s && at is { } a && by is not null && op is not null && trigger is not null && fingerprint is not null && images is not null && abort is { } b
+            ? new RevisionEntry(s, a, by, op, trigger, fingerprint, images, deadline, b)
+            : null;
     }
 }

@@ -59,7 +59,7 @@ public static class RevisionRecorder
 
         // A reinvocation (reinvocationPolicy: IfNeeded) sends back what an earlier call of this webhook wrote:
         // the same history but for the moment of the newest entry. Keeping it makes mutation idempotent.
-        if (incoming is not null && added is not null && SameButForLastTime(incoming, history))
+        if (incoming is not null && added is not null && incoming != stored && SameButForLastTime(incoming, history))
         {
             return new HistoryUpdate(incoming, added, warnings);
         }

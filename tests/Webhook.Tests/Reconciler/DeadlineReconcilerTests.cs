@@ -126,6 +126,7 @@ public sealed class DeadlineReconcilerTests
         var clock = new ObservedClock(Start);
         await using var run = await ReconcilerRun.StartAsync(kube, clock);
         await clock.WaitForTimerAsync(t => t.DueAt == FreshDue, Wait);
+        await kube.WaitForWatchAsync(); // the watch follows the list: count from when it is open
         var requests = kube.Requests.Count;
 
         // Big steps up to a second before: no wake-up, no request.
