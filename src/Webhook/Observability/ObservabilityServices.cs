@@ -17,7 +17,7 @@ public static class ObservabilityServices
                 .Enrich.FromLogContext()
                 // Formatting and writing happen on the sink's own thread: a review does not wait for stdout.
                 // The buffer blocks rather than drops when full, so no decision event is ever lost.
-                .WriteTo.Async(sink => sink.Console(new RenderedCompactJsonFormatter()), bufferSize: 10_000, blockWhenFull: true),
+                .WriteTo.Async(sink => sink.Console(new CompactJsonFormatter()), bufferSize: 10_000, blockWhenFull: true),
             preserveStaticLogger: true);
         services.AddSingleton(_ => new WebhookMetrics(Metrics.NewCustomRegistry()));
         services.AddSingleton<Readiness>();

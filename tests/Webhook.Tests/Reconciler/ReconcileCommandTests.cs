@@ -204,7 +204,7 @@ public sealed class ReconcileCommandTests : IDisposable
             try
             {
                 if (JsonNode.Parse(line) is JsonObject log
-                    && log["@m"]?.GetValue<string>() is { } message && message.StartsWith("Now listening on:", StringComparison.Ordinal)
+                    && (log["@mt"] ?? log["@m"])?.GetValue<string>() is { } message && message.StartsWith("Now listening on:", StringComparison.Ordinal)
                     && log["address"]?.GetValue<string>() is { } address)
                 {
                     listening.TrySetResult(address);
