@@ -36,6 +36,8 @@ Options:
   -l, --label TEXT        name of this configuration in the summary (default: baseline, or the --env list)
   -p, --port-base P       fake API on P, reconciler on P+1 (default 18480)
   --seed S                the fake's generator seed (default 42)
+  --webhook-dir DIR       run Webhook.dll from DIR instead of src/Webhook/bin/Release/net10.0 (a saved
+                          build, to compare two versions turn by turn); implies nothing about building
   --no-build              use the existing Release builds
   -h, --help              this help
 
@@ -55,6 +57,7 @@ LABEL=""
 EXTRA_ENV=()
 EXTRA_ARGS=()
 READY_LIMIT_S=60
+WEBHOOK_DIR=""
 POLL_S=0.05
 
 while [ $# -gt 0 ]; do
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
     -l|--label) LABEL="$2"; shift 2 ;;
     -p|--port-base) PORT_BASE="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
+    --webhook-dir) WEBHOOK_DIR="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run-reconciler.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -84,7 +88,7 @@ fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 FAKE_DLL="bench/FakeApi/bin/Release/net10.0/FakeApi.dll"
-WEBHOOK_DLL="src/Webhook/bin/Release/net10.0/Webhook.dll"
+WEBHOOK_DLL="${WEBHOOK_DIR:-src/Webhook/bin/Release/net10.0}/Webhook.dll"
 FAKE_PORT="$PORT_BASE"
 RECON_PORT=$((PORT_BASE + 1))
 OUT="bench/results/$(date -u +%Y%m%d-%H%M%S)-reconciler"
@@ -125,8 +129,10 @@ http_code() {
 }
 
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# Sum of the threads' run time in ns (schedstat); threads that exited meanwhile are missed, so it is a floor.
-proc_run_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
+# Per-thread run time in ns (schedstat), "tid ns" lines: the window's CPU is the sum of each thread's growth
+# (a thread that exits within the window loses its share, so it is a floor).
+proc_threads_ns() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(cut -d' ' -f1 "$t/schedstat" 2>/dev/null || echo 0)"; done; }
+threads_delta_ns() { awk 'NR == FNR {a[$1] = $2; next} {d = $2 - ($1 in a ? a[$1] : 0); if (d > 0) s += d} END {printf "%.0f\n", s}' "$1" "$2"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 machine_busy_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -167,7 +173,7 @@ EOF
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM"
   echo "dotnet: SDK $(dotnet --version), runtime $(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench 2>/dev/null || echo ' (with uncommitted changes)')"
-  echo "configuration: $LABEL; rollouts $ROLLOUTS; runs $RUNS; settle ${SETTLE}s; idle ${IDLE}s"
+  echo "configuration: $LABEL; rollouts $ROLLOUTS; runs $RUNS; settle ${SETTLE}s; idle ${IDLE}s; $WEBHOOK_DLL"
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
@@ -224,16 +230,16 @@ for run in $(seq 1 "$RUNS"); do
   log "run $run/$RUNS: ready after ${ready_ms} ms (host ${host_ms} ms, list ${list_ms} ms, judge ${judge_event_ms} ms by event 120); VmHWM $((hwm_ready / 1024)) MiB"
 
   sleep "$SETTLE"
-  ticks1=$(proc_ticks "$RECON_PID"); run1=$(proc_run_ns "$RECON_PID"); busy1=$(machine_busy_ticks)
+  ticks1=$(proc_ticks "$RECON_PID"); proc_threads_ns "$RECON_PID" >"$RUN_DIR/threads1"; busy1=$(machine_busy_ticks)
   fake1=$(proc_ticks "$FAKE_PID"); w1=$(now_ns)
   log "run $run/$RUNS: idle window of ${IDLE} s"
   sleep "$IDLE"
-  ticks2=$(proc_ticks "$RECON_PID"); run2=$(proc_run_ns "$RECON_PID"); busy2=$(machine_busy_ticks)
+  ticks2=$(proc_ticks "$RECON_PID"); proc_threads_ns "$RECON_PID" >"$RUN_DIR/threads2"; busy2=$(machine_busy_ticks)
   fake2=$(proc_ticks "$FAKE_PID"); w2=$(now_ns)
   window_s=$(awk -v a="$w1" -v b="$w2" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
   hwm_end=$(status_kb "$RECON_PID" VmHWM); rss_end=$(status_kb "$RECON_PID" VmRSS)
   idle=$(awk -v t=$((ticks2 - ticks1)) -v hz="$HZ" -v w="$window_s" 'BEGIN {printf "%.3f\t%.2f", t / hz * 60 / w, t / hz / w * 100}')
-  sched_pct=$(awk -v n=$((run2 - run1)) -v w="$window_s" 'BEGIN {printf "%.2f", n / 1e9 / w * 100}')
+  sched_pct=$(awk -v n="$(threads_delta_ns "$RUN_DIR/threads1" "$RUN_DIR/threads2")" -v w="$window_s" 'BEGIN {printf "%.2f", n / 1e9 / w * 100}')
   others=$(awk -v all=$((busy2 - busy1)) -v mine=$((ticks2 - ticks1 + fake2 - fake1)) -v hz="$HZ" -v w="$window_s" -v n="$(nproc)" \
     'BEGIN {o = (all - mine) / hz / w / n * 100; if (o < 0) o = 0; printf "%.0f", o}')
   load_end="$(loadavg)"
