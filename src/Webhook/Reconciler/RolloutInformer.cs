@@ -10,7 +10,7 @@ namespace DeadlineGuard.Reconciler;
 /// <summary>A change the informer saw: a full list for its scope, an upsert, or a deletion.</summary>
 public abstract record RolloutChange
 {
-    public sealed record Listed(string? Namespace, IReadOnlyList<JsonObject> Items) : RolloutChange;
+    public sealed record Listed(string? Namespace, IReadOnlyList<RolloutSnapshot> Items) : RolloutChange;
 
     public sealed record Upserted(JsonObject Rollout) : RolloutChange;
 
@@ -85,7 +85,8 @@ public sealed partial class RolloutInformer(
 
     private async Task<string> ListAsync(Func<RolloutChange, ValueTask> onChange, CancellationToken cancellationToken)
     {
-        var items = new List<JsonObject>();
+        // Each page becomes snapshots as it arrives, so that only one page's parsed JSON is alive at a time.
+        var items = new List<RolloutSnapshot>();
         string? continueToken = null;
         string resourceVersion;
         do
@@ -98,7 +99,7 @@ public sealed partial class RolloutInformer(
             {
                 if (item is JsonObject rollout)
                 {
-                    items.Add(rollout);
+                    items.Add(RolloutSnapshot.From(rollout));
                 }
             }
 
@@ -106,12 +107,6 @@ public sealed partial class RolloutInformer(
             continueToken = JsonValues.GetString(JsonValues.At(list, "metadata", "continue"));
         }
         while (!string.IsNullOrEmpty(continueToken));
-
-        foreach (var item in items)
-        {
-            item.Remove("managedFields");
-            (item["metadata"] as JsonObject)?.Remove("managedFields");
-        }
 
         LogListed(logger, items.Count, Scope, resourceVersion);
         await onChange(new RolloutChange.Listed(@namespace, items));
@@ -182,7 +177,8 @@ public sealed partial class RolloutInformer(
     private static JsonObject ToJsonObject(object body) => body switch
     {
         JsonObject o => o,
-        JsonElement e => JsonNode.Parse(e.GetRawText()) as JsonObject ?? new JsonObject(),
+        // Over the client's parsed element, without copying it to text and parsing it again.
+        JsonElement { ValueKind: JsonValueKind.Object } e => JsonObject.Create(e) ?? [],
         _ => JsonNode.Parse(JsonSerializer.Serialize(body)) as JsonObject ?? new JsonObject(),
     };
 

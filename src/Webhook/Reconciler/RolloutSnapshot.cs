@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.History;
 using DeadlineGuard.Json;
@@ -8,12 +11,16 @@ namespace DeadlineGuard.Reconciler;
 /// <summary>A Rollout condition as the controller writes it (types.go RolloutCondition).</summary>
 public sealed record RolloutCondition(string Type, string Status, string Reason, DateTimeOffset? LastUpdateTime);
 
-/// <summary>The parts of a watched Rollout the judge reads; parsing never throws.</summary>
+/// <summary>
+/// The parts of a watched Rollout the judge reads; parsing never throws. The whole Rollout is kept as its UTF-8
+/// JSON (without managedFields), not as a parsed tree: a JsonNode tree of a Rollout takes several times the
+/// memory of its text, and a cache of thousands of them is most of the reconciler's memory.
+/// </summary>
 public sealed record RolloutSnapshot(
     string Namespace,
     string Name,
     string Uid,
-    JsonObject Object,
+    ReadOnlyMemory<byte> Json,
     long Generation,
     string? ObservedGeneration,
     bool SpecPaused,
@@ -30,7 +37,15 @@ public sealed record RolloutSnapshot(
     string? StableRs,
     IReadOnlyList<RolloutCondition> Conditions)
 {
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     public string Key => $"{Namespace}/{Name}";
+
+    /// <summary>The Rollout, parsed anew from <see cref="Json"/> at each call: read it once per use.</summary>
+    public JsonObject Object => JsonNode.Parse(Json.Span) as JsonObject ?? [];
 
     public RolloutCondition? Condition(string type) => Conditions.FirstOrDefault(c => c.Type == type);
 
@@ -58,7 +73,7 @@ public sealed record RolloutSnapshot(
             JsonValues.GetString(metadata?["namespace"]) ?? string.Empty,
             JsonValues.GetString(metadata?["name"]) ?? string.Empty,
             JsonValues.GetString(metadata?["uid"]) ?? string.Empty,
-            rollout,
+            Utf8WithoutManagedFields(rollout),
             JsonValues.TryGetInt64(metadata?["generation"], out var generation) ? generation : 0,
             status?["observedGeneration"] is JsonValue og ? (JsonValues.GetString(og) ?? og.ToJsonString()) : null,
             JsonValues.TryGetBool(spec?["paused"], out var paused) && paused,
@@ -77,8 +92,65 @@ public sealed record RolloutSnapshot(
     }
 
     /// <summary>The recorded history, or empty when there is none or it cannot be read.</summary>
-    public IReadOnlyList<RevisionEntry> History() =>
-        RevisionRecorder.Annotation(Object) is { } text && RevisionHistoryAnnotation.TryParse(text, out var entries, out _) ? entries : [];
+    public IReadOnlyList<RevisionEntry> History() => History(Object);
+
+    /// <summary>The recorded history of this Rollout's <paramref name="rollout"/> object (its <see cref="Object"/>, already parsed).</summary>
+    public static IReadOnlyList<RevisionEntry> History(JsonObject rollout) =>
+        RevisionRecorder.Annotation(rollout) is { } text && RevisionHistoryAnnotation.TryParse(text, out var entries, out _) ? entries : [];
+
+    // The informer drops managedFields: they are often a third of a Rollout, and nothing here reads them.
+    private static ReadOnlyMemory<byte> Utf8WithoutManagedFields(JsonObject rollout)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in rollout)
+            {
+                if (name == "managedFields")
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(name);
+                if (name == "metadata" && value is JsonObject metadata)
+                {
+                    writer.WriteStartObject();
+                    foreach (var (field, item) in metadata)
+                    {
+                        if (field != "managedFields")
+                        {
+                            writer.WritePropertyName(field);
+                            Write(writer, item);
+                        }
+                    }
+
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    Write(writer, value);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    {
+        if (node is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(writer);
+        }
+    }
 
     private static string StepKind(JsonNode? step) =>
         step is JsonObject o && o.Count > 0 ? o.First().Key : "unknown";
