@@ -94,17 +94,21 @@ public sealed partial class RolloutInformer(
             using var response = @namespace is null
                 ? await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(Group, Version, Plural, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
                 : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(Group, Version, @namespace, Plural, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken);
-            var list = ToJsonObject(response.Body);
-            foreach (var item in list["items"] as JsonArray ?? [])
+            var list = response.Body as JsonElement? ?? JsonSerializer.SerializeToElement(response.Body);
+            if (list.ValueKind == JsonValueKind.Object && list.TryGetProperty("items", out var page) && page.ValueKind == JsonValueKind.Array)
             {
-                if (item is JsonObject rollout)
+                foreach (var rollout in page.EnumerateArray())
                 {
-                    items.Add(RolloutSnapshot.From(rollout));
+                    if (rollout.ValueKind == JsonValueKind.Object)
+                    {
+                        items.Add(RolloutSnapshot.From(rollout));
+                    }
                 }
             }
 
-            resourceVersion = JsonValues.GetString(JsonValues.At(list, "metadata", "resourceVersion")) ?? string.Empty;
-            continueToken = JsonValues.GetString(JsonValues.At(list, "metadata", "continue"));
+            var metadata = list.ValueKind == JsonValueKind.Object && list.TryGetProperty("metadata", out var m) ? m : default;
+            resourceVersion = StringMember(metadata, "resourceVersion") ?? string.Empty;
+            continueToken = StringMember(metadata, "continue");
         }
         while (!string.IsNullOrEmpty(continueToken));
 
@@ -166,6 +170,9 @@ public sealed partial class RolloutInformer(
         metrics.WatchRestarts.WithLabels("closed").Inc();
         return resourceVersion;
     }
+
+    private static string? StringMember(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     public static bool IsGone(Exception e) => e switch
     {
