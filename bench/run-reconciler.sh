@@ -17,7 +17,8 @@ then runs, from the repository root,
 and measures, per run:
   ready        wall-clock from launching the process until GET /readyz answers 200 (polled every 50 ms,
                at most 60 s), and the phases inside it from the log: host started, Rollouts listed
-               (event 100), all judged (event 120, whose own ElapsedMs is the judging alone)
+               (event 100), all judged (event 120, whose own ElapsedMs is the judging alone); also the
+               CPU time the process used until then (less sensitive than wall-clock to a busy machine)
   peak RSS     VmHWM from /proc/PID/status right after ready, and at the end; VmRSS at the end
   idle CPU     utime+stime from /proc/PID/stat at ready+SETTLE s and IDLE s later, as CPU seconds per
                minute and % of one core; the same from the threads' schedstat run time (ns resolution),
@@ -178,7 +179,7 @@ EOF
 cat "$OUT/machine.txt" >&2
 
 RESULTS="$OUT/runs.tsv"
-printf 'run\tready_ms\thost_ms\tlist_ms\tjudge_ms\tjudge_event_ms\thwm_ready_mb\thwm_end_mb\trss_end_mb\tidle_cpu_s_per_min\tidle_pct_core\tidle_sched_pct_core\tothers_pct_machine\tload_start\tload_end\tverdicts\tpending\tchecks\n' >"$RESULTS"
+printf 'run\tready_ms\tcpu_ready_ms\thost_ms\tlist_ms\tjudge_ms\tjudge_event_ms\thwm_ready_mb\thwm_end_mb\trss_end_mb\tidle_cpu_s_per_min\tidle_pct_core\tidle_sched_pct_core\tothers_pct_machine\tload_start\tload_end\tverdicts\tpending\tchecks\n' >"$RESULTS"
 
 for run in $(seq 1 "$RUNS"); do
   RUN_DIR="$OUT/run$run"
@@ -217,6 +218,7 @@ for run in $(seq 1 "$RUNS"); do
     exit 1
   fi
   ready_ms=$(( (ready_ns - t0) / 1000000 ))
+  cpu_ready_ms=$(( $(proc_ticks "$RECON_PID") * 1000 / HZ ))
   hwm_ready=$(status_kb "$RECON_PID" VmHWM)
 
   # Phases, from the log's own timestamps (UTC, same clock as t0).
@@ -227,7 +229,7 @@ for run in $(seq 1 "$RUNS"); do
   list_ms=$(ms_between "$started_ns" "$listed_ns")
   judge_ms=$(ms_between "$listed_ns" "$judged_ns")
   judge_event_ms=$(log_field "$RUN_DIR/reconciler.log" 120 ElapsedMs | cut -d. -f1)
-  log "run $run/$RUNS: ready after ${ready_ms} ms (host ${host_ms} ms, list ${list_ms} ms, judge ${judge_event_ms} ms by event 120); VmHWM $((hwm_ready / 1024)) MiB"
+  log "run $run/$RUNS: ready after ${ready_ms} ms, ${cpu_ready_ms} ms of CPU (host ${host_ms} ms, list ${list_ms} ms, judge ${judge_event_ms} ms by event 120); VmHWM $((hwm_ready / 1024)) MiB"
 
   sleep "$SETTLE"
   ticks1=$(proc_ticks "$RECON_PID"); proc_threads_ns "$RECON_PID" >"$RUN_DIR/threads1"; busy1=$(machine_busy_ticks)
@@ -257,7 +259,7 @@ for run in $(seq 1 "$RUNS"); do
   grep -q '"fullLists":1,' "$RUN_DIR/fake-stats.json" || checks="RELISTED"
   grep -q '"watches":1,' "$RUN_DIR/fake-stats.json" || checks="WATCH-RESTARTED"
 
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$ready_ms" "$host_ms" "$list_ms" "$judge_ms" "$judge_event_ms" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$ready_ms" "$cpu_ready_ms" "$host_ms" "$list_ms" "$judge_ms" "$judge_event_ms" \
     "$((hwm_ready / 1024))" "$((hwm_end / 1024))" "$((rss_end / 1024))" "$idle" "$sched_pct" "$others" "$load_start" "$load_end" "$verdicts" "$pending" "$checks" >>"$RESULTS"
   log "run $run/$RUNS: idle $(echo "$idle" | cut -f1) CPU s/min ($(echo "$idle" | cut -f2)% of a core; schedstat ${sched_pct}%), others ${others}% of the machine; RSS $((rss_end / 1024)) MiB; $checks"
 
@@ -284,6 +286,7 @@ summarize() { # column name, header text, unit
   echo "| measure | median | range |"
   echo "|---|---:|---:|"
   summarize ready_ms "start to /readyz 200 (ms)"
+  summarize cpu_ready_ms "  CPU time used until then, utime+stime (ms)"
   summarize host_ms "  start to host started (ms)"
   summarize list_ms "  host started to list done, event 100 (ms)"
   summarize judge_event_ms "  judging, event 120 ElapsedMs (ms)"
