@@ -31,12 +31,6 @@ public static class DeadlineJudge
             return DeadlineVerdict.Idle("namespace is exempt");
         }
 
-        var rolloutObject = rollout.Object; // parsed from the snapshot's JSON: once per judgement
-        if (Exemption.Evaluate(policy, rollout.Namespace, rolloutObject).Exempt)
-        {
-            return DeadlineVerdict.Idle("exempt by annotation");
-        }
-
         if (rollout.StatusAbort)
         {
             return DeadlineVerdict.Idle("already aborted");
@@ -67,6 +61,14 @@ public static class DeadlineJudge
             && IndefiniteSteps.Contains(rollout.CanaryStepKinds[step]))
         {
             return DeadlineVerdict.Idle($"at canary step {step} ({rollout.CanaryStepKinds[step]}), which Argo does not time out");
+        }
+
+        // Checked after the snapshot's fields: only a Rollout still in the running needs its object parsed, and
+        // most Rollouts are idle for one of the reasons above (any of them makes it idle, in whatever order).
+        var rolloutObject = rollout.Object;
+        if (Exemption.Evaluate(policy, rollout.Namespace, rolloutObject).Exempt)
+        {
+            return DeadlineVerdict.Idle("exempt by annotation");
         }
 
         var entry = CurrentEntry(rolloutObject);
