@@ -181,6 +181,14 @@ cat "$OUT/machine.txt" >&2
 RESULTS="$OUT/runs.tsv"
 printf 'run\tready_ms\tcpu_ready_ms\thost_ms\tlist_ms\tjudge_ms\tjudge_event_ms\thwm_ready_mb\thwm_end_mb\trss_end_mb\tidle_cpu_s_per_min\tidle_pct_core\tidle_sched_pct_core\tothers_pct_machine\tload_start\tload_end\tverdicts\tpending\tchecks\n' >"$RESULTS"
 
+for port in "$FAKE_PORT" "$RECON_PORT"; do
+  if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+    exec 3<&- 3>&-
+    echo "run-reconciler.sh: port $port is already in use (see --port-base)" >&2
+    exit 1
+  fi
+done
+
 for run in $(seq 1 "$RUNS"); do
   RUN_DIR="$OUT/run$run"
   mkdir -p "$RUN_DIR"
