@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using DeadlineGuard.Admission;
 using DeadlineGuard.History;
 using DeadlineGuard.Policy;
@@ -28,11 +29,6 @@ public static class DeadlineJudge
         if (PolicyResolver.IsExemptNamespace(policy, rollout.Namespace))
         {
             return DeadlineVerdict.Idle("namespace is exempt");
-        }
-
-        if (Exemption.Evaluate(policy, rollout.Namespace, rollout.Object).Exempt)
-        {
-            return DeadlineVerdict.Idle("exempt by annotation");
         }
 
         if (rollout.StatusAbort)
@@ -67,7 +63,15 @@ public static class DeadlineJudge
             return DeadlineVerdict.Idle($"at canary step {step} ({rollout.CanaryStepKinds[step]}), which Argo does not time out");
         }
 
-        var entry = CurrentEntry(rollout);
+        // Checked after the snapshot's fields: only a Rollout still in the running needs its object parsed, and
+        // most Rollouts are idle for one of the reasons above (any of them makes it idle, in whatever order).
+        var rolloutObject = rollout.Object;
+        if (Exemption.Evaluate(policy, rollout.Namespace, rolloutObject).Exempt)
+        {
+            return DeadlineVerdict.Idle("exempt by annotation");
+        }
+
+        var entry = CurrentEntry(rolloutObject);
         var deadline = entry is not null ? entry.DeadlineSeconds ?? ArgoDefaultDeadlineSeconds : rollout.SpecDeadlineSeconds ?? ArgoDefaultDeadlineSeconds;
         var abort = entry?.Abort ?? rollout.SpecAbort;
         DateTimeOffset? since = entry?.At;
@@ -87,19 +91,21 @@ public static class DeadlineJudge
         var reason = kind == VerdictKind.Exceeded
             ? $"no progress since {RevisionHistoryAnnotation.FormatTime(clock)}: {deadline}s deadline and {graceSeconds}s grace passed at {RevisionHistoryAnnotation.FormatTime(due)}"
             : $"progressing within its {deadline}s deadline";
-        return new DeadlineVerdict(kind, reason, due, deadline, abort, clock, ArgoRevision(rollout) ?? entry?.Seq, revisionKey);
+        return new DeadlineVerdict(kind, reason, due, deadline, abort, clock, ArgoRevision(rolloutObject) ?? entry?.Seq, revisionKey);
     }
 
     /// <summary>The history entry of the revision the Rollout now runs, recognised by its fingerprint; null when none matches.</summary>
-    public static RevisionEntry? CurrentEntry(RolloutSnapshot rollout)
+    public static RevisionEntry? CurrentEntry(RolloutSnapshot rollout) => CurrentEntry(rollout.Object);
+
+    private static RevisionEntry? CurrentEntry(JsonObject rollout)
     {
-        var history = rollout.History();
+        var history = RolloutSnapshot.History(rollout);
         if (history.Count == 0)
         {
             return null;
         }
 
-        var fingerprint = RevisionDetector.Fingerprint(rollout.Object);
+        var fingerprint = RevisionDetector.Fingerprint(rollout);
         for (var i = history.Count - 1; i >= 0; i--)
         {
             if (history[i].Fingerprint == fingerprint)
@@ -111,8 +117,8 @@ public static class DeadlineJudge
         return null;
     }
 
-    private static int? ArgoRevision(RolloutSnapshot rollout) =>
-        int.TryParse(Json.JsonValues.GetString(Json.JsonValues.At(rollout.Object, "metadata", "annotations", "rollout.argoproj.io/revision")), NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
+    private static int? ArgoRevision(JsonObject rollout) =>
+        int.TryParse(Json.JsonValues.GetString(Json.JsonValues.At(rollout, "metadata", "annotations", "rollout.argoproj.io/revision")), NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
             ? revision
             : null;
 }

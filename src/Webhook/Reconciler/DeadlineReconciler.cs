@@ -103,9 +103,8 @@ public sealed partial class DeadlineReconciler(
             case RolloutChange.Listed listed:
                 var started = Stopwatch.GetTimestamp();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var item in listed.Items)
+                foreach (var snapshot in listed.Items)
                 {
-                    var snapshot = RolloutSnapshot.From(item);
                     _rollouts[snapshot.Key] = snapshot;
                     seen.Add(snapshot.Key);
                 }

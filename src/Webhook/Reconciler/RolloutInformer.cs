@@ -10,7 +10,7 @@ namespace DeadlineGuard.Reconciler;
 /// <summary>A change the informer saw: a full list for its scope, an upsert, or a deletion.</summary>
 public abstract record RolloutChange
 {
-    public sealed record Listed(string? Namespace, IReadOnlyList<JsonObject> Items) : RolloutChange;
+    public sealed record Listed(string? Namespace, IReadOnlyList<RolloutSnapshot> Items) : RolloutChange;
 
     public sealed record Upserted(JsonObject Rollout) : RolloutChange;
 
@@ -94,7 +94,8 @@ public sealed partial class RolloutInformer(
 
     private async Task<string> ListAsync(Func<RolloutChange, ValueTask> onChange, CancellationToken cancellationToken)
     {
-        var items = new List<JsonObject>();
+        // Each page becomes snapshots as it arrives, so that only one page's parsed JSON is alive at a time.
+        var items = new List<RolloutSnapshot>();
         string? continueToken = null;
         string resourceVersion;
         do
@@ -102,25 +103,23 @@ public sealed partial class RolloutInformer(
             using var response = @namespace is null
                 ? await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(Group, Version, Plural, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
                 : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(Group, Version, @namespace, Plural, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken);
-            var list = ToJsonObject(response.Body);
-            foreach (var item in list["items"] as JsonArray ?? [])
+            var list = response.Body as JsonElement? ?? JsonSerializer.SerializeToElement(response.Body);
+            if (list.ValueKind == JsonValueKind.Object && list.TryGetProperty("items", out var page) && page.ValueKind == JsonValueKind.Array)
             {
-                if (item is JsonObject rollout)
+                foreach (var rollout in page.EnumerateArray())
                 {
-                    items.Add(rollout);
+                    if (rollout.ValueKind == JsonValueKind.Object)
+                    {
+                        items.Add(RolloutSnapshot.From(rollout));
+                    }
                 }
             }
 
-            resourceVersion = JsonValues.GetString(JsonValues.At(list, "metadata", "resourceVersion")) ?? string.Empty;
-            continueToken = JsonValues.GetString(JsonValues.At(list, "metadata", "continue"));
+            var metadata = list.ValueKind == JsonValueKind.Object && list.TryGetProperty("metadata", out var m) ? m : default;
+            resourceVersion = StringMember(metadata, "resourceVersion") ?? string.Empty;
+            continueToken = StringMember(metadata, "continue");
         }
         while (!string.IsNullOrEmpty(continueToken));
-
-        foreach (var item in items)
-        {
-            item.Remove("managedFields");
-            (item["metadata"] as JsonObject)?.Remove("managedFields");
-        }
 
         LogListed(logger, items.Count, Scope, resourceVersion);
         await onChange(new RolloutChange.Listed(@namespace, items));
@@ -181,6 +180,9 @@ public sealed partial class RolloutInformer(
         return resourceVersion;
     }
 
+    private static string? StringMember(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
     public static bool IsGone(Exception e) => e switch
     {
         KubernetesException k => k.Status?.Code == (int)HttpStatusCode.Gone,
@@ -191,7 +193,8 @@ public sealed partial class RolloutInformer(
     private static JsonObject ToJsonObject(object body) => body switch
     {
         JsonObject o => o,
-        JsonElement e => JsonNode.Parse(e.GetRawText()) as JsonObject ?? new JsonObject(),
+        // Over the client's parsed element, without copying it to text and parsing it again.
+        JsonElement { ValueKind: JsonValueKind.Object } e => JsonObject.Create(e) ?? [],
         _ => JsonNode.Parse(JsonSerializer.Serialize(body)) as JsonObject ?? new JsonObject(),
     };
 
