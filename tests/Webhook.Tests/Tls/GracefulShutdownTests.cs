@@ -33,6 +33,12 @@ public sealed class GracefulShutdownTests
     public async Task A_review_in_flight_at_shutdown_completes_and_readiness_turns_off_first()
     {
         var app = WebhookApp.Build(["--urls", "https://127.0.0.1:0"]);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Use((context, next) =>
+        {
+            arrived.TrySetResult(); // the server is handling the request: it is in flight from here on
+            return next(context);
+        });
         await app.StartAsync();
         var served = ((DeadlineGuard.Tls.ServingCertificate)app.Services.GetService(typeof(DeadlineGuard.Tls.ServingCertificate))!).Current;
         var handler = new SocketsHttpHandler
@@ -50,6 +56,7 @@ public sealed class GracefulShutdownTests
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         var inFlight = client.PostAsync("/mutate", content);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // SIGTERM: the host stops; readiness turns off at once, the in-flight review is allowed to finish.
         var lifetime = (IHostApplicationLifetime)app.Services.GetService(typeof(IHostApplicationLifetime))!;
