@@ -43,8 +43,28 @@ public sealed class ReviewCommandTests : IDisposable
         """;
 
     [Fact]
+    public async Task The_readme_examples_review_as_the_readme_shows()
+    {
+        var examples = Path.Combine(TestPaths.RepositoryRoot, "examples");
+        var (exit, output, error) = await Run(string.Empty, Path.Combine(examples, "rollouts"));
+
+        exit.ShouldBe(Commands.Denied);
+        error.ShouldBeEmpty();
+        output.ShouldContain("ALLOWED  Rollout team-a/checkout");
+        output.ShouldContain("patch:     add /spec/progressDeadlineSeconds 600");
+        output.ShouldContain("DENIED   Rollout team-b/search");
+        output.ShouldContain("3 Rollouts reviewed: 2 allowed, 1 denied;");
+
+        (exit, output, error) = await Run(string.Empty, "--policy", Path.Combine(examples, "policy.yaml"), "--output", "json", Path.Combine(examples, "rollouts"));
+        exit.ShouldBe(Commands.Denied, error);
+        var results = JsonNode.Parse(output)!["results"]!.AsArray();
+        results.Select(r => (string)r!["verdict"]!).ShouldBe(["allowed", "allowed", "denied"]);
+    }
+
+    [SkippableFact]
     public async Task The_upstream_fixtures_get_a_verdict_each_and_the_too_short_deadline_is_denied()
     {
+        TestPaths.RequireArgoFixtures();
         var (exit, output, error) = await Run(string.Empty, TestPaths.ArgoFixtures);
 
         exit.ShouldBe(Commands.Denied);

@@ -18,7 +18,9 @@ public static class RolloutCrdSchema
     private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.List };
 
     /// <summary>The schema as JSON, after translation (for inspection in tests).</summary>
-    public static JsonObject Translated { get; } = Translate(ReadOpenApiSchema());
+    public static JsonObject Translated => TranslatedSchema.Value;
+
+    private static readonly Lazy<JsonObject> TranslatedSchema = new(() => Translate(ReadOpenApiSchema()));
 
     /// <summary>Every problem found in <paramref name="rollout"/>, as "instance location: message"; empty when it conforms.</summary>
     public static IReadOnlyList<string> Problems(JsonNode? rollout)
@@ -59,6 +61,7 @@ public static class RolloutCrdSchema
 
     private static JsonObject ReadOpenApiSchema()
     {
+        TestPaths.RequireArgoFixtures();
         var crd = YamlJson.ParseStream(File.ReadAllText(TestPaths.RolloutCrd)).Single().Root;
         return crd?["spec"]?["versions"]?[0]?["schema"]?["openAPIV3Schema"] as JsonObject
             ?? throw new InvalidOperationException($"{TestPaths.RolloutCrd} has no spec.versions[0].schema.openAPIV3Schema");
