@@ -163,6 +163,12 @@ internal static class PitfallChecks
 
         // minReadySeconds of a wrong type counts as 0: the budget stays a lower bound, so a finding is never false.
         var minReady = rollout.MinReadySeconds.Usable ? rollout.MinReadySeconds.Value : 0;
+        if (deadline <= minReady)
+        {
+            // Argo rejects this spec itself (InvalidSpec, validation.go) and the policy reports it: not this pitfall.
+            return null;
+        }
+
         var blueGreen = rollout.BlueGreen is not null;
         // Canary: a pod turning Ready is progress and turning Available (minReadySeconds later) is progress again, so the
         // two are separate stretches; a deadline not above minReadySeconds is the policy's own rule, not this pitfall.

@@ -57,6 +57,7 @@ public sealed class PitfallDetectorTests
         { "DG103: BlueGreen adds minReadySeconds 300 to a 310 s start", BlueGreen(("spec.minReadySeconds", "300"), (Startup, "{httpGet: {port: 80}, initialDelaySeconds: 10, failureThreshold: 30}")), None, ["DG103"] },
         { "DG103 near miss: a canary does not add minReadySeconds", Canary(("spec.minReadySeconds", "300"), (Startup, "{httpGet: {port: 80}, initialDelaySeconds: 10, failureThreshold: 30}")), None, [] },
         { "DG103 near miss: minReadySeconds alone is the policy's rule", BlueGreen(("spec.minReadySeconds", "700")), None, [] },
+        { "DG103 near miss: a deadline not above minReadySeconds is Argo's InvalidSpec, left to the policy", BlueGreen(("spec.minReadySeconds", "600"), (Startup, "{httpGet: {port: 80}}")), None, [] },
         { "DG103: the slowest of several containers decides", Canary(("spec.template.spec.containers.1", "{name: slow, image: s:1, readinessProbe: {tcpSocket: {port: 1}}, startupProbe: {tcpSocket: {port: 1}, periodSeconds: 60, failureThreshold: 20}}")), None, ["DG103"] },
         { "DG103: the deadline in force from the context, not Argo's default", Canary((Readiness + ".initialDelaySeconds", "200")), Deadline(120), ["DG103"] },
         { "DG103 near miss: the context's deadline wins over the manifest's", Canary(("spec.progressDeadlineSeconds", "60"), (Readiness + ".initialDelaySeconds", "200")), Deadline(900), [] },
