@@ -80,7 +80,7 @@ internal static class PitfallChecks
         var id = PitfallCatalog.StaleScaleDownDeadline;
         return Finding(
             id,
-            $"{id} {field}.abortScaleDownDelaySeconds is {seconds}: after an abort a stale annotation can block later deadlines",
+            $"{id} {field}.abortScaleDownDelaySeconds is {seconds}: after an abort, later deadlines may never fire",
             $"spec.strategy.{field}.abortScaleDownDelaySeconds is {seconds}. After an abort, Argo Rollouts scales the aborted {replicaSet} " +
             "ReplicaSet to zero when that delay has passed but leaves its scale-down-deadline annotation on it (scaleReplicaSet keeps it " +
             "while the Rollout is aborted). From the next revision on, that ReplicaSet counts as waiting for scale-down " +
@@ -203,6 +203,7 @@ internal static class PitfallChecks
         }
 
         var reasons = new List<string>();
+        var fixes = new List<string> { "set the policy's pauses.maxSeconds (enforced by the deadline-guard reconciler, which aborts a pause older than the limit)" };
         var warning = "";
         if (rollout.BlueGreen is { } blueGreen && JsonRead.IsFalse(blueGreen.AutoPromotionEnabled))
         {
@@ -212,6 +213,7 @@ internal static class PitfallChecks
             reasons.Add("spec.strategy.blueGreen.autoPromotionEnabled is false: once the preview is ready, Argo Rollouts adds a " +
                 $"BlueGreenPause pause condition and waits for a promote{ignored}");
             warning = "blueGreen.autoPromotionEnabled is false";
+            fixes.Add("if an automatic promotion is acceptable, leave autoPromotionEnabled unset and set autoPromotionSeconds");
         }
 
         if (rollout.Canary is { PausesWithoutDuration.Count: > 0 } canary)
@@ -221,6 +223,7 @@ internal static class PitfallChecks
             reasons.Add($"canary {(one ? "step" : "steps")} {steps} {(one ? "is" : "are")} pause: {{}} without duration: Argo Rollouts adds a " +
                 "CanaryPauseStep pause condition there and waits for a promote");
             warning = warning.Length > 0 ? warning + " and a canary pause: {}" : $"canary {(one ? "step" : "steps")} {steps}: pause without duration";
+            fixes.Add("give the pause a duration");
         }
 
         if (reasons.Count == 0)
@@ -233,8 +236,7 @@ internal static class PitfallChecks
             id,
             $"{id} {warning} and no pause limit: the revision can wait for ever",
             string.Join("; ", reasons) + ". While a Rollout is paused Argo does not count the progress deadline (isIndefiniteStep), and no " +
-            "pause limit is in force, so the revision can wait for ever with both versions running. Fix: set the policy's pauses.maxSeconds " +
-            "(enforced by the deadline-guard reconciler, which aborts a pause older than the limit), or give the pause a duration. " +
+            $"pause limit is in force, so the revision can wait for ever with both versions running. Fix: {string.Join(", or ", fixes)}. " +
             "An InconclusiveAnalysis pause is a run-time state that no manifest shows; the pause limit covers it too.");
     }
 

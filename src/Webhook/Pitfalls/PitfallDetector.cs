@@ -43,7 +43,7 @@ public static class PitfallDetector
         found.Add(PitfallChecks.IndefinitePause(view, context));
         found.Add(PitfallChecks.TrafficRoutingSkipsDeadline(view));
 
-        var policyIds = new HashSet<string>(context.IgnoredIds.Select(i => i.Trim()), StringComparer.OrdinalIgnoreCase);
+        var policyIds = context.IgnoredIds.Select(PitfallCatalog.Find).OfType<PitfallDefinition>().Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var reported = new List<PitfallFinding>();
         var suppressed = new List<SuppressedPitfall>();
         foreach (var finding in found.OfType<PitfallFinding>().OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal))

@@ -46,6 +46,20 @@ public sealed partial class PitfallCatalogTests
         }
     }
 
+    [Fact]
+    public void The_detector_uses_no_other_part_of_the_program()
+    {
+        var folder = Path.Combine(TestPaths.RepositoryRoot, "src", "Webhook", "Pitfalls");
+
+        foreach (var file in Directory.EnumerateFiles(folder, "*.cs"))
+        {
+            OtherNamespace().Matches(File.ReadAllText(file)).Select(m => m.Value).ShouldBeEmpty(Path.GetFileName(file));
+        }
+    }
+
+    [GeneratedRegex(@"DeadlineGuard\.(?!Pitfalls\b)[A-Za-z]+")]
+    private static partial Regex OtherNamespace();
+
     [GeneratedRegex("^DG1[0-9]{2}$")]
     private static partial Regex IdShape();
 }

@@ -131,6 +131,41 @@ public sealed class PitfallDetectorTests
     }
 
     [Fact]
+    public void DG101_says_when_the_delay_is_Argo_s_default()
+    {
+        var rollout = With(CleanBlueGreen, (BlueGreenPath + ".abortScaleDownDelaySeconds", "~remove"));
+
+        var finding = PitfallDetector.Detect(Element(rollout), None).Findings.ShouldHaveSingleItem();
+
+        finding.Warning.ShouldBe("DG101 blueGreen.abortScaleDownDelaySeconds is 30 (default): after an abort, later deadlines may never fire");
+        finding.Explanation.ShouldContain("set spec.strategy.blueGreen.abortScaleDownDelaySeconds: 0");
+    }
+
+    [Fact]
+    public void DG104_says_autoPromotionSeconds_is_ignored_and_offers_the_BlueGreen_fixes()
+    {
+        var rollout = With(CleanBlueGreen, (BlueGreenPath + ".autoPromotionEnabled", "false"), (BlueGreenPath + ".autoPromotionSeconds", "300"));
+
+        var finding = PitfallDetector.Detect(Element(rollout), None).Findings.ShouldHaveSingleItem();
+
+        finding.Warning.ShouldBe("DG104 blueGreen.autoPromotionEnabled is false and no pause limit: the revision can wait for ever");
+        finding.Explanation.ShouldContain("autoPromotionSeconds 300 is ignored when autoPromotionEnabled is false");
+        finding.Explanation.ShouldContain("pauses.maxSeconds");
+        finding.Explanation.ShouldNotContain("give the pause a duration");
+    }
+
+    [Fact]
+    public void DG104_names_every_canary_step_that_waits_for_a_promote()
+    {
+        var rollout = With(CleanCanary, (CanaryPath + ".steps", "[{pause: {}}, {setWeight: 50}, {pause: {duration: null}}, {pause: {duration: 10}}]"));
+
+        var finding = PitfallDetector.Detect(Element(rollout), None).Findings.ShouldHaveSingleItem();
+
+        finding.Warning.ShouldBe("DG104 canary steps 0, 2: pause without duration and no pause limit: the revision can wait for ever");
+        finding.Explanation.ShouldContain("give the pause a duration");
+    }
+
+    [Fact]
     public void DG102_names_every_container_without_a_readiness_probe()
     {
         var rollout = With(CleanCanary, (Readiness, "~remove"), ("spec.template.spec.containers.1", "{name: worker, image: w:1}"));

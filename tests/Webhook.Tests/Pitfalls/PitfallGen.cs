@@ -153,7 +153,10 @@ public static class PitfallGen
     public static readonly Gen<JsonObject> WithUnusableProbes = Rollouts(Gen.Frequency(
         (4, Gen.Select(Unusable, Unusable, Unusable, (delay, period, threshold) => (JsonNode?)new JsonObject
         {
-            ["httpGet"] = new JsonObject { ["port"] = 8080 }, ["initialDelaySeconds"] = delay, ["periodSeconds"] = period, ["failureThreshold"] = threshold,
+            ["httpGet"] = new JsonObject { ["port"] = 8080 },
+            ["initialDelaySeconds"] = delay,
+            ["periodSeconds"] = period,
+            ["failureThreshold"] = threshold,
         })),
         (1, Gen.Const<JsonNode?>(() => null)),
         (1, NotAnObject)));
