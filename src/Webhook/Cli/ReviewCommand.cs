@@ -63,7 +63,7 @@ public static class ReviewCommand
         DeadlinePolicy policy;
         try
         {
-            policy = options.Policy is null ? DeadlinePolicy.BuiltIn : PolicyDocumentReader.Parse(await ReadPolicy(options.Policy), options.Policy);
+            policy = options.Policy is null ? DeadlinePolicy.BuiltIn : PolicyDocumentReader.ReadFile(options.Policy);
         }
         catch (PolicyException e)
         {
@@ -108,18 +108,6 @@ public static class ReviewCommand
         }
 
         return problems.Count > 0 ? Commands.Usage : results.Any(r => !r.Validation.Allowed) ? Commands.Denied : Commands.Ok;
-    }
-
-    private static async Task<string> ReadPolicy(string path)
-    {
-        try
-        {
-            return await File.ReadAllTextAsync(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PolicyException(path, [new PolicyProblem("(file)", $"cannot be read: {e.Message}")]);
-        }
     }
 
     private static Options? ParseOptions(string[] args, out string error)
