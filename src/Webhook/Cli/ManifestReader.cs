@@ -53,28 +53,29 @@ public static class ManifestReader
         return documents;
     }
 
-    /// <summary>The manifest files under a folder, in name order. Links to folders are skipped, never followed.</summary>
+    /// <summary>The manifest files under a folder, in name order, named from the folder as given. Links to folders are skipped, never followed.</summary>
     private static List<string> FindManifests(string root, List<string> problems)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
         var found = new List<string>();
-        var folders = new Stack<DirectoryInfo>([new DirectoryInfo(root)]);
+        var folders = new Stack<string>([root]);
         while (folders.TryPop(out var folder))
         {
             try
             {
-                foreach (var entry in folder.EnumerateFileSystemInfos("*", options))
+                foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", options))
                 {
+                    var path = Path.Combine(folder, entry.Name);
                     if (entry is DirectoryInfo child)
                     {
                         if (child.LinkTarget is null)
                         {
-                            folders.Push(child);
+                            folders.Push(path);
                         }
                     }
                     else if (Extensions.Contains(entry.Extension, StringComparer.OrdinalIgnoreCase))
                     {
-                        found.Add(Path.Combine(folder.ToString(), entry.Name));
+                        found.Add(path);
                     }
                 }
             }

@@ -19,7 +19,8 @@ public static class ReviewCommand
         violations, the warnings and the patch the webhook would apply. Other kinds are skipped.
 
         PATH        a YAML or JSON file (multi-document, or a kind: List), a directory (searched
-                    recursively for *.yaml, *.yml, *.json), or - for stdin
+                    recursively for *.yaml, *.yml, *.json; links to directories are not followed),
+                    or - for stdin. Each file or stdin may hold up to 16 MiB; only regular files are read.
         Options:
           --policy FILE         policy file (default: the built-in policy)
           --output, -o FORMAT   text (default) or json
