@@ -107,17 +107,29 @@ public static partial class InputFile
     /// </summary>
     private static FileStream OpenRegularFile(string path)
     {
-        if (!OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux())
         {
-            // Elsewhere only directories are told apart; the program runs on Linux.
-            if (Directory.Exists(path))
+            try
             {
-                throw new InvalidDataException("is a directory, not a regular file");
+                return OpenRegularFileOnLinux(path);
             }
-
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // A C library without statx (glibc before 2.28, old musl): fall back to what .NET can tell.
+            }
         }
 
+        // Elsewhere only directories are told apart; the program runs on Linux.
+        if (Directory.Exists(path))
+        {
+            throw new InvalidDataException("is a directory, not a regular file");
+        }
+
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+    }
+
+    private static FileStream OpenRegularFileOnLinux(string path)
+    {
         var fd = NativeMethods.Open(path, NativeMethods.ReadOnlyNonBlockingCloseOnExec);
         if (fd < 0)
         {
