@@ -150,8 +150,24 @@ public sealed partial class PolicyStore : IDisposable
         }
 
         LogPolicyReloaded(_logger, path, Describe(policy));
-        Changed?.Invoke(policy);
+        RaiseChanged(policy, path);
         return true;
+    }
+
+    /// <summary>The reload succeeded whatever a listener does; a listener's fault is logged and the others still hear of it.</summary>
+    private void RaiseChanged(DeadlinePolicy policy, string path)
+    {
+        foreach (var listener in Changed?.GetInvocationList().Cast<Action<DeadlinePolicy>>() ?? [])
+        {
+            try
+            {
+                listener(policy);
+            }
+            catch (Exception e)
+            {
+                LogListenerFailed(_logger, e, path);
+            }
+        }
     }
 
     /// <summary>Reads and parses the file; never throws for anything the file holds.</summary>
@@ -314,6 +330,9 @@ public sealed partial class PolicyStore : IDisposable
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "Policy reload from {PolicySource} failed; the last good policy stays in force")]
     private static partial void LogReloadFailed(ILogger logger, Exception exception, string policySource);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Error, Message = "Policy from {PolicySource} took effect, but a component listening for policy changes failed")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string policySource);
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Watching {PolicySource} failed ({Reason}); watching it again and reloading")]
     private static partial void LogWatcherFailed(ILogger logger, string policySource, string reason);

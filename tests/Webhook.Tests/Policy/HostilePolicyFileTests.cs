@@ -172,6 +172,25 @@ public sealed class HostilePolicyFileTests : IDisposable
         _logger.Messages(15).ShouldHaveSingleItem().ShouldContain("too many changes at once");
     }
 
+    [Fact]
+    public void A_failing_listener_neither_undoes_the_reload_nor_keeps_the_others_from_hearing_of_it()
+    {
+        File.WriteAllText(PolicyFile, PolicyText("Deny"));
+        using var store = Store();
+        store.LoadInitial();
+        DeadlinePolicy? heard = null;
+        store.Changed += _ => throw new InvalidOperationException("listener broke");
+        store.Changed += p => heard = p;
+
+        File.WriteAllText(PolicyFile, PolicyText("Warn"));
+        store.Reload().ShouldBeTrue();
+
+        heard.ShouldNotBeNull().Action.ShouldBe(PolicyAction.Warn);
+        _metrics.PolicyLastReloadSuccessful.Value.ShouldBe(1);
+        var failure = _logger.Entries.Where(e => e.EventId == 17).ShouldHaveSingleItem();
+        failure.Exception.ShouldBeOfType<InvalidOperationException>().Message.ShouldBe("listener broke");
+    }
+
     private string Version(string name, Action<string> fill)
     {
         var folder = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
