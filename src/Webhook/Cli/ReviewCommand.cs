@@ -19,7 +19,8 @@ public static class ReviewCommand
         violations, the warnings and the patch the webhook would apply. Other kinds are skipped.
 
         PATH        a YAML or JSON file (multi-document, or a kind: List), a directory (searched
-                    recursively for *.yaml, *.yml, *.json), or - for stdin
+                    recursively for *.yaml, *.yml, *.json; links to directories are not followed),
+                    or - for stdin. Each file or stdin may hold up to 16 MiB; only regular files are read.
         Options:
           --policy FILE         policy file (default: the built-in policy)
           --output, -o FORMAT   text (default) or json
@@ -63,7 +64,7 @@ public static class ReviewCommand
         DeadlinePolicy policy;
         try
         {
-            policy = options.Policy is null ? DeadlinePolicy.BuiltIn : PolicyDocumentReader.Parse(await ReadPolicy(options.Policy), options.Policy);
+            policy = options.Policy is null ? DeadlinePolicy.BuiltIn : PolicyDocumentReader.ReadFile(options.Policy);
         }
         catch (PolicyException e)
         {
@@ -108,18 +109,6 @@ public static class ReviewCommand
         }
 
         return problems.Count > 0 ? Commands.Usage : results.Any(r => !r.Validation.Allowed) ? Commands.Denied : Commands.Ok;
-    }
-
-    private static async Task<string> ReadPolicy(string path)
-    {
-        try
-        {
-            return await File.ReadAllTextAsync(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PolicyException(path, [new PolicyProblem("(file)", $"cannot be read: {e.Message}")]);
-        }
     }
 
     private static Options? ParseOptions(string[] args, out string error)

@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace DeadlineGuard.Json;
 
@@ -11,118 +8,95 @@ public sealed record YamlDocumentNode(int Index, int Line, JsonNode? Root);
 
 /// <summary>
 /// Reads YAML the way kubectl does (sigs.k8s.io/yaml on go-yaml v2, a YAML 1.1 reader): plain scalars
-/// become booleans (true/false/yes/no/on/off/y/n), integers, floats or null; quoted scalars stay strings.
+/// become booleans (true/false/yes/no/on/off/y/n), integers (030 octal, 0x hex, 0b binary, 1_000),
+/// floats or null; quoted scalars stay strings; aliases and merge keys (<c>&lt;&lt;</c>) are expanded;
+/// a key written twice in one mapping is an error. See <see cref="GoYamlScalars"/> for the rules.
+/// Input from users is read within <see cref="YamlLimits"/>, and no input makes it recurse.
 /// </summary>
-public static partial class YamlJson
+public static class YamlJson
 {
-    /// <summary>Parses every document of a YAML stream. Throws <see cref="YamlException"/> with a position on bad YAML.</summary>
-    public static IReadOnlyList<YamlDocumentNode> ParseStream(string text)
+    /// <summary>Parses every document of a stream within the limits for a manifest file.</summary>
+    public static IReadOnlyList<YamlDocumentNode> ParseStream(string text) => ParseStream(text, YamlLimits.Manifest);
+
+    /// <summary>
+    /// Parses every document of a YAML stream. Throws <see cref="YamlException"/> with a position on bad YAML,
+    /// and <see cref="YamlLimitException"/> when the input goes past <paramref name="limits"/>.
+    /// </summary>
+    public static IReadOnlyList<YamlDocumentNode> ParseStream(string text, YamlLimits limits)
     {
-        var stream = new YamlStream();
-        using (var reader = new StringReader(text))
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (text.Length > limits.MaxBytes)
         {
-            stream.Load(reader);
+            throw new YamlLimitException(Mark.Empty, $"{text.Length} characters, more than the {limits.MaxBytes} bytes allowed for {limits.Subject}");
         }
 
-        var documents = new List<YamlDocumentNode>(stream.Documents.Count);
-        for (var i = 0; i < stream.Documents.Count; i++)
+        CheckCharacters(text);
+        var builder = new YamlTreeBuilder(limits);
+        var parser = new Parser(new Scanner(new StringReader(text), skipComments: true));
+        try
         {
-            var root = stream.Documents[i].RootNode;
-            documents.Add(new YamlDocumentNode(i + 1, (int)root.Start.Line, Convert(root, depth: 0)));
-        }
-
-        return documents;
-    }
-
-    private const int MaxDepth = 128;
-
-    private static JsonNode? Convert(YamlNode node, int depth)
-    {
-        if (depth > MaxDepth)
-        {
-            throw new YamlException(node.Start, node.End, $"nesting deeper than {MaxDepth} levels");
-        }
-
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                var obj = new JsonObject();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    if (key is not YamlScalarNode { Value: { } name })
-                    {
-                        throw new YamlException(key.Start, key.End, "mapping keys must be plain strings");
-                    }
-
-                    if (obj.ContainsKey(name))
-                    {
-                        throw new YamlException(key.Start, key.End, $"duplicate key \"{name}\"");
-                    }
-
-                    obj[name] = Convert(value, depth + 1);
-                }
-
-                return obj;
-            case YamlSequenceNode sequence:
-                var array = new JsonArray();
-                foreach (var item in sequence.Children)
-                {
-                    array.Add(Convert(item, depth + 1));
-                }
-
-                return array;
-            case YamlScalarNode scalar:
-                return ConvertScalar(scalar);
-            default:
-                throw new YamlException(node.Start, node.End, $"unsupported YAML node {node.NodeType}");
-        }
-    }
-
-    private static JsonNode? ConvertScalar(YamlScalarNode scalar)
-    {
-        var text = scalar.Value ?? string.Empty;
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded
-            || (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific && scalar.Tag.Value == "tag:yaml.org,2002:str"))
-        {
-            return JsonValue.Create(text);
-        }
-
-        switch (text)
-        {
-            case "" or "~" or "null" or "Null" or "NULL":
-                return null;
-            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON" or "y" or "Y":
-                return JsonValue.Create(true);
-            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF" or "n" or "N":
-                return JsonValue.Create(false);
-        }
-
-        if (LooksNumeric(text))
-        {
-            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+            while (parser.MoveNext())
             {
-                // Parsed, not created, so that every number reads the same way as one from a JSON document.
-                return JsonNode.Parse(integer.ToString(CultureInfo.InvariantCulture));
+                builder.Add(parser.Current!);
+            }
+        }
+        catch (Exception e) when (e is not YamlException)
+        {
+            // The parser's own failures that are not YamlExceptions still name a place and the reason.
+            var at = parser.Current?.End ?? Mark.Empty;
+            throw new YamlException(at, at, $"cannot be parsed: {e.Message}");
+        }
+
+        return builder.Documents;
+    }
+
+    /// <summary>
+    /// go-yaml's reader (readerc.go) refuses characters outside YAML's printable set before it parses:
+    /// tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and the planes
+    /// beyond (surrogate pairs). Control characters, U+FFFE/U+FFFF and lone surrogates are refused here too.
+    /// </summary>
+    private static void CheckCharacters(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var allowed = c switch
+            {
+                '\t' or '\n' or '\r' or '\u0085' => true,
+                >= '\u0020' and <= '\u007E' => true,
+                >= '\u00A0' and <= '\uD7FF' => true,
+                >= '\uE000' and <= '\uFFFD' => true,
+                _ when char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) => true,
+                _ => false,
+            };
+            if (!allowed)
+            {
+                var at = Position(text, i);
+                var what = char.IsSurrogate(c) ? "a lone UTF-16 surrogate" : "a control character";
+                throw new YamlException(at, at, $"{what} (U+{(int)c:X4}) is not allowed in YAML");
             }
 
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
+            if (char.IsHighSurrogate(c))
             {
-                // JSON has no room for integers beyond 64 bits; they keep their digits as a JSON number.
-                // YAML spells floats more loosely than JSON (".5", "5.", "00.5", "1.e3"): those take the value's own spelling.
-                var json = text.TrimStart('+');
-                return JsonNode.Parse(JsonNumberSyntax().IsMatch(json) ? json : real.ToString("R", CultureInfo.InvariantCulture));
+                i++;
+            }
+        }
+    }
+
+    private static Mark Position(string text, int index)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
             }
         }
 
-        return JsonValue.Create(text);
-    }
-
-    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex JsonNumberSyntax();
-
-    private static bool LooksNumeric(string text)
-    {
-        var start = text[0] is '+' or '-' ? 1 : 0;
-        return start < text.Length && (char.IsAsciiDigit(text[start]) || (text[start] == '.' && start + 1 < text.Length && char.IsAsciiDigit(text[start + 1])));
+        return new Mark(index, line, index - lineStart + 1);
     }
 }

@@ -28,11 +28,11 @@ public sealed class WebhookMetrics
             "field", "action");
         PolicyReloads = factory.CreateCounter(
             "deadline_guard_policy_reloads_total",
-            "Policy file loads, by result (success or failure).",
+            "Policy file load attempts with a new outcome, by result (success or failure); a repeat of the last outcome is not counted again.",
             "result");
         PolicyLastReloadSuccessful = factory.CreateGauge(
             "deadline_guard_policy_last_reload_successful",
-            "1 when the last policy load succeeded, 0 when it failed and the previous policy stayed in force.");
+            "1 when the last attempt to load the policy file succeeded (content identical to the policy in force included), 0 when it failed and the previous policy stayed in force.");
     }
 
     public CollectorRegistry Registry { get; }

@@ -10,6 +10,36 @@ namespace DeadlineGuard.Policy;
 /// </summary>
 public static class PolicyDocumentReader
 {
+    /// <summary>
+    /// The text of a policy file, read within <see cref="YamlLimits.Policy"/>: a regular file (symbolic links
+    /// followed) of at most 1 MiB of valid UTF-8. Throws <see cref="PolicyException"/> naming the problem.
+    /// </summary>
+    public static string ReadText(string path)
+    {
+        try
+        {
+            return InputFile.ReadText(path, YamlLimits.Policy.MaxBytes);
+        }
+        catch (FileNotFoundException)
+        {
+            throw Unreadable(path, "no such file");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw Unreadable(path, "no such file (its folder does not exist)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw Unreadable(path, e.Message);
+        }
+    }
+
+    private static PolicyException Unreadable(string path, string reason) =>
+        new(path, [new PolicyProblem("(file)", $"cannot be read: {reason}")]);
+
+    /// <summary>Reads a file and parses it; <see cref="PolicyException"/> lists every problem.</summary>
+    public static DeadlinePolicy ReadFile(string path) => Parse(ReadText(path), path);
+
     public static DeadlinePolicy Parse(string text, string source)
     {
         var problems = new List<PolicyProblem>();
@@ -28,7 +58,7 @@ public static class PolicyDocumentReader
         JsonNode? root;
         try
         {
-            var documents = YamlJson.ParseStream(text);
+            var documents = YamlJson.ParseStream(text, YamlLimits.Policy);
             if (documents.Count != 1)
             {
                 problems.Add(new PolicyProblem("(file)", $"must hold exactly one YAML document, found {documents.Count}"));
@@ -36,6 +66,11 @@ public static class PolicyDocumentReader
             }
 
             root = documents[0].Root;
+        }
+        catch (YamlLimitException e)
+        {
+            problems.Add(new PolicyProblem("(file)", e.Start.Line > 0 ? $"refused at line {e.Start.Line}, column {e.Start.Column}: {e.Message}" : $"refused: {e.Message}"));
+            return null;
         }
         catch (YamlException e)
         {

@@ -17,7 +17,8 @@ public static class PolicyServices
 public sealed class PolicyOptionsValidator : AbstractValidator<PolicyOptions>
 {
     public PolicyOptionsValidator() =>
-        RuleFor(o => o.File).Must(File.Exists!).When(o => !string.IsNullOrWhiteSpace(o.File))
+        // Only existence here; what the path is (a directory, a FIFO, a device) and holds is the policy reader's to report.
+        RuleFor(o => o.File).Must(path => File.Exists(path) || Directory.Exists(path)).When(o => !string.IsNullOrWhiteSpace(o.File))
             .WithMessage(o => $"file {o.File} does not exist");
 }
 

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
 using DeadlineGuard.Observability;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +8,10 @@ namespace DeadlineGuard.Policy;
 
 /// <summary>
 /// Holds the policy in force. Loads the file at start (a bad file stops the program), then reloads it
-/// whenever it changes on disk; a change that does not validate is logged and the last good policy stays.
+/// whenever its folder changes; a change that does not validate is logged and the last good policy stays.
+/// Nothing in a file can stop the reloads: every read is bounded (<see cref="PolicyDocumentReader.ReadText"/>),
+/// every failure is caught, logged once and counted, reloads run off the watcher's thread, and a watcher
+/// that reports an error is replaced.
 /// </summary>
 public sealed partial class PolicyStore : IDisposable
 {
@@ -14,8 +19,19 @@ public sealed partial class PolicyStore : IDisposable
     private readonly WebhookMetrics _metrics;
     private readonly Readiness _readiness;
     private readonly Lock _gate = new();
+    private readonly Channel<bool> _reloadRequests = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private readonly CancellationTokenSource _stopping = new();
     private FileSystemWatcher? _watcher;
-    private byte[]? _lastSeenHash;
+    private int _watcherFailed;
+    private bool _disposed;
+
+    /// <summary>What the last attempt read: the content's hash, or the reason it could not be read. Equal outcomes are not repeated.</summary>
+    private string? _lastAttempt;
+
+    /// <summary>The hash of the file content whose policy is in force.</summary>
+    private string? _inForce;
     private volatile DeadlinePolicy _current = DeadlinePolicy.BuiltIn;
 
     public PolicyStore(IOptions<PolicyOptions> options, ILogger<PolicyStore> logger, WebhookMetrics metrics, Readiness readiness)
@@ -37,16 +53,23 @@ public sealed partial class PolicyStore : IDisposable
 
     public string Source => FilePath ?? "built-in default";
 
-    /// <summary>Loads the configured file, or takes the built-in policy. Throws <see cref="PolicyException"/> when the file is unusable.</summary>
+    /// <summary>Loads the configured file, or takes the built-in policy. Throws <see cref="PolicyException"/> (one problem per line) when the file is unusable.</summary>
     public void LoadInitial()
     {
         if (FilePath is not null)
         {
             lock (_gate)
             {
-                var text = ReadFile(FilePath);
-                _current = PolicyDocumentReader.Parse(text, FilePath);
-                _lastSeenHash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+                var attempt = Attempt(FilePath);
+                _lastAttempt = attempt.Key;
+                if (attempt.Policy is null)
+                {
+                    CountFailure();
+                    throw attempt.Error!;
+                }
+
+                _current = attempt.Policy;
+                _inForce = attempt.Key;
             }
 
             _metrics.PolicyReloads.WithLabels("success").Inc();
@@ -57,7 +80,11 @@ public sealed partial class PolicyStore : IDisposable
         LogPolicyInForce(_logger, Source, Describe(_current));
     }
 
-    /// <summary>Reads the file again; applies it when it changed and validates. Returns whether a new policy took effect.</summary>
+    /// <summary>
+    /// Reads the file again and records the outcome in the metrics, so that they always describe the last
+    /// attempt. An outcome equal to the last one (the same content, the same read failure) changes nothing and
+    /// is not logged again. Returns whether a new policy took effect. Never throws.
+    /// </summary>
     public bool Reload()
     {
         if (FilePath is null)
@@ -65,48 +92,113 @@ public sealed partial class PolicyStore : IDisposable
             return false;
         }
 
+        try
+        {
+            return ReloadFile(FilePath);
+        }
+        catch (Exception e)
+        {
+            // Nothing a file holds should get here (the reader turns every problem into a PolicyException);
+            // a fault of ours must not stop the reloads either.
+            lock (_gate)
+            {
+                _lastAttempt = null;
+            }
+
+            CountFailure();
+            LogReloadFailed(_logger, e, FilePath);
+            return false;
+        }
+    }
+
+    private bool ReloadFile(string path)
+    {
         DeadlinePolicy policy;
         lock (_gate)
         {
-            string text;
-            try
-            {
-                text = ReadFile(FilePath);
-            }
-            catch (PolicyException e)
-            {
-                Reject(e);
-                return false;
-            }
-
-            var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
-            if (_lastSeenHash is not null && hash.AsSpan().SequenceEqual(_lastSeenHash))
+            if (_disposed)
             {
                 return false;
             }
 
-            _lastSeenHash = hash;
-            try
+            var attempt = Attempt(path);
+            if (attempt.Key == _lastAttempt)
             {
-                policy = PolicyDocumentReader.Parse(text, FilePath);
-            }
-            catch (PolicyException e)
-            {
-                Reject(e);
                 return false;
             }
 
+            _lastAttempt = attempt.Key;
+            if (attempt.Policy is null)
+            {
+                CountFailure();
+                LogPolicyRejected(_logger, path, attempt.Error!.Problems.Select(p => p.ToString()).ToArray());
+                return false;
+            }
+
+            _metrics.PolicyReloads.WithLabels("success").Inc();
+            _metrics.PolicyLastReloadSuccessful.Set(1);
+            if (attempt.Key == _inForce)
+            {
+                // The file is back to the policy in force (after a failed read, say): the failure is over, nothing changes.
+                LogPolicyRestored(_logger, path);
+                return false;
+            }
+
+            policy = attempt.Policy;
             _current = policy;
+            _inForce = attempt.Key;
         }
 
-        _metrics.PolicyReloads.WithLabels("success").Inc();
-        _metrics.PolicyLastReloadSuccessful.Set(1);
-        LogPolicyReloaded(_logger, FilePath, Describe(policy));
-        Changed?.Invoke(policy);
+        LogPolicyReloaded(_logger, path, Describe(policy));
+        RaiseChanged(policy, path);
         return true;
     }
 
-    /// <summary>Watches the file's folder: a ConfigMap volume replaces the file by swapping a symlink, which a watch on the file itself misses.</summary>
+    /// <summary>The reload succeeded whatever a listener does; a listener's fault is logged and the others still hear of it.</summary>
+    private void RaiseChanged(DeadlinePolicy policy, string path)
+    {
+        foreach (var listener in Changed?.GetInvocationList().Cast<Action<DeadlinePolicy>>() ?? [])
+        {
+            try
+            {
+                listener(policy);
+            }
+            catch (Exception e)
+            {
+                LogListenerFailed(_logger, e, path);
+            }
+        }
+    }
+
+    /// <summary>Reads and parses the file; never throws for anything the file holds.</summary>
+    private static (string Key, DeadlinePolicy? Policy, PolicyException? Error) Attempt(string path)
+    {
+        string text;
+        try
+        {
+            text = PolicyDocumentReader.ReadText(path);
+        }
+        catch (PolicyException e)
+        {
+            return ("unreadable: " + string.Join("; ", e.Problems), null, e);
+        }
+
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        try
+        {
+            return (key, PolicyDocumentReader.Parse(text, path), null);
+        }
+        catch (PolicyException e)
+        {
+            return (key, null, e);
+        }
+    }
+
+    /// <summary>
+    /// Watches the file's folder: a ConfigMap volume replaces the file by swapping its <c>..data</c> symlink
+    /// (a rename in that folder), which a watch on the file itself misses. Events only ask for a reload; one
+    /// worker reloads, so a slow read never holds up the watcher, and a burst of events gives one or two reloads.
+    /// </summary>
     public void StartWatching()
     {
         if (FilePath is null || _watcher is not null)
@@ -114,38 +206,110 @@ public sealed partial class PolicyStore : IDisposable
             return;
         }
 
-        var folder = Path.GetDirectoryName(FilePath)!;
-        _watcher = new FileSystemWatcher(folder)
+        lock (_gate)
+        {
+            _watcher = CreateWatcher(Path.GetDirectoryName(FilePath)!);
+        }
+
+        _ = Task.Run(() => ReloadOnRequestsAsync(_stopping.Token));
+    }
+
+    private FileSystemWatcher CreateWatcher(string folder)
+    {
+        var watcher = new FileSystemWatcher(folder)
         {
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
             IncludeSubdirectories = false,
         };
-        _watcher.Changed += (_, _) => Reload();
-        _watcher.Created += (_, _) => Reload();
-        _watcher.Renamed += (_, _) => Reload();
-        _watcher.Deleted += (_, _) => Reload();
-        _watcher.EnableRaisingEvents = true;
+        watcher.Changed += (_, _) => RequestReload();
+        watcher.Created += (_, _) => RequestReload();
+        watcher.Renamed += (_, _) => RequestReload();
+        watcher.Deleted += (_, _) => RequestReload();
+        watcher.Error += (_, e) => OnWatcherError(e.GetException());
+        watcher.EnableRaisingEvents = true;
+        return watcher;
     }
 
-    public void Dispose() => _watcher?.Dispose();
-
-    private void Reject(PolicyException e)
+    /// <summary>
+    /// The watcher failed (its event queue overflowed, its folder went away): it may have missed changes and
+    /// may report nothing more. The worker replaces it and reloads, which also catches any missed change.
+    /// </summary>
+    internal void OnWatcherError(Exception error)
     {
-        _metrics.PolicyReloads.WithLabels("failure").Inc();
-        _metrics.PolicyLastReloadSuccessful.Set(0);
-        LogPolicyRejected(_logger, e.PolicySource, e.Problems.Select(p => p.ToString()).ToArray());
+        LogWatcherFailed(_logger, FilePath ?? string.Empty, error.Message);
+        Interlocked.Exchange(ref _watcherFailed, 1);
+        RequestReload();
     }
 
-    private static string ReadFile(string path)
+    private void RequestReload() => _reloadRequests.Writer.TryWrite(true);
+
+    private async Task ReloadOnRequestsAsync(CancellationToken stopping)
     {
         try
         {
-            return File.ReadAllText(path);
+            await foreach (var _ in _reloadRequests.Reader.ReadAllAsync(stopping))
+            {
+                if (Interlocked.Exchange(ref _watcherFailed, 0) == 1)
+                {
+                    Rewatch();
+                }
+
+                Reload();
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (OperationCanceledException)
         {
-            throw new PolicyException(path, [new PolicyProblem("(file)", $"cannot be read: {e.Message}")]);
+            // disposed
         }
+    }
+
+    private void Rewatch()
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _watcher?.Dispose();
+                _watcher = CreateWatcher(Path.GetDirectoryName(FilePath!)!);
+            }
+
+            LogWatching(_logger, FilePath!);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            // The folder is gone or unreadable for now: try again on the next request.
+            Interlocked.Exchange(ref _watcherFailed, 1);
+            LogWatcherFailed(_logger, FilePath!, e.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _watcher?.Dispose();
+        }
+
+        _stopping.Cancel();
+        _reloadRequests.Writer.TryComplete();
+        _stopping.Dispose();
+    }
+
+    private void CountFailure()
+    {
+        _metrics.PolicyReloads.WithLabels("failure").Inc();
+        _metrics.PolicyLastReloadSuccessful.Set(0);
     }
 
     private static string Describe(DeadlinePolicy p) =>
@@ -160,4 +324,19 @@ public sealed partial class PolicyStore : IDisposable
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Policy change in {PolicySource} rejected; the last good policy stays in force. Problems: {Problems}")]
     private static partial void LogPolicyRejected(ILogger logger, string policySource, string[] problems);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Policy file {PolicySource} holds the policy in force again; nothing changes")]
+    private static partial void LogPolicyRestored(ILogger logger, string policySource);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "Policy reload from {PolicySource} failed; the last good policy stays in force")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception, string policySource);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Error, Message = "Policy from {PolicySource} took effect, but a component listening for policy changes failed")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string policySource);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Watching {PolicySource} failed ({Reason}); watching it again and reloading")]
+    private static partial void LogWatcherFailed(ILogger logger, string policySource, string reason);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Watching {PolicySource} again")]
+    private static partial void LogWatching(ILogger logger, string policySource);
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using DeadlineGuard.Cli;
+using DeadlineGuard.Json;
+using DeadlineGuard.Tests.Policy;
 using DeadlineGuard.Tests.Support;
 
 namespace DeadlineGuard.Tests.Cli;
@@ -211,6 +213,170 @@ public sealed class ReviewCommandTests : IDisposable
         exit.ShouldBe(Commands.Ok);
         output.ShouldContain("Exit codes: 0 all allowed, 1 any denied, 2 usage error or unreadable input.");
     }
+
+    // Issue 13, item 6: hostile input ends review at once with exit code 2 and one line naming the file and the problem.
+
+    /// <summary>Each input is refused in milliseconds; the bound only keeps a regression from hanging the run.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    /// <summary>Every attack on the policy file, as a manifest (a directory given as PATH is searched, not refused).</summary>
+    public static TheoryData<string> ManifestAttacks => [.. HostileInput.Names.Where(name => name != "directory")];
+
+    [Theory]
+    [MemberData(nameof(ManifestAttacks))]
+    public async Task A_hostile_manifest_is_one_line_naming_it_and_the_other_files_are_still_reviewed(string attack)
+    {
+        var attackFile = Path.Combine(_folder, "attack.yaml");
+        HostileInput.Write(attack, attackFile);
+
+        var (exit, output, error) = await Run(string.Empty, Write("a.yaml", Compliant), attackFile, Write("b.yaml", TooLong)).WaitAsync(Bound);
+
+        exit.ShouldBe(Commands.Usage);
+        output.ShouldContain("ALLOWED  Rollout team-a/good");
+        output.ShouldContain("DENIED   Rollout default/slow");
+        var line = Lines(error).ShouldHaveSingleItem();
+        line.ShouldStartWith($"webhook review: {attackFile}: ");
+        line.ShouldContain(HostileInput.Reasons[attack]);
+    }
+
+    [Fact]
+    public async Task A_device_given_as_path_is_refused_without_being_read()
+    {
+        var (exit, _, error) = await Run(string.Empty, "/dev/zero").WaitAsync(Bound);
+
+        exit.ShouldBe(Commands.Usage);
+        Lines(error).ShouldHaveSingleItem().ShouldBe("webhook review: /dev/zero: cannot be read: is a character device, not a regular file");
+    }
+
+    [Fact]
+    public async Task In_a_directory_a_fifo_or_device_with_a_manifest_name_is_refused_and_the_rest_reviewed()
+    {
+        Write("good.yaml", Compliant);
+        HostileInput.MakeFifo(Path.Combine(_folder, "pipe.yaml"));
+        File.CreateSymbolicLink(Path.Combine(_folder, "zero.yml"), "/dev/zero");
+
+        var (exit, output, error) = await Run(string.Empty, _folder).WaitAsync(Bound);
+
+        exit.ShouldBe(Commands.Usage);
+        output.ShouldContain("1 Rollout reviewed: 1 allowed");
+        Lines(error).ShouldBe([
+            $"webhook review: {Path.Combine(_folder, "pipe.yaml")}: cannot be read: is a FIFO (named pipe), not a regular file",
+            $"webhook review: {Path.Combine(_folder, "zero.yml")}: cannot be read: is a character device, not a regular file"]);
+    }
+
+    /// <summary>
+    /// Symbolic links to directories are not followed (kubectl's filepath.Walk does not follow them either), so a
+    /// link to a parent cannot make the search loop; links to files are read.
+    /// </summary>
+    [Fact]
+    public async Task A_link_to_a_parent_directory_does_not_loop_and_links_to_files_are_read()
+    {
+        var sub = Directory.CreateDirectory(Path.Combine(_folder, "apps", "sub")).FullName;
+        File.WriteAllText(Path.Combine(sub, "good.yaml"), Compliant);
+        File.CreateSymbolicLink(Path.Combine(sub, "loop"), "..");
+        File.CreateSymbolicLink(Path.Combine(sub, "loop.yaml"), "..");
+        var outside = Directory.CreateDirectory(Path.Combine(_folder, "elsewhere")).FullName;
+        File.WriteAllText(Path.Combine(outside, "slow.yaml"), TooLong);
+        File.CreateSymbolicLink(Path.Combine(_folder, "apps", "linked-folder"), outside);
+        File.CreateSymbolicLink(Path.Combine(_folder, "apps", "linked.yaml"), Path.Combine(outside, "slow.yaml"));
+
+        var (exit, output, error) = await Run(string.Empty, Path.Combine(_folder, "apps")).WaitAsync(Bound);
+
+        error.ShouldBeEmpty();
+        exit.ShouldBe(Commands.Denied);
+        output.ShouldContain($"ALLOWED  Rollout team-a/good  ({Path.Combine(_folder, "apps", "sub", "good.yaml")}, document 1, line 1)");
+        output.ShouldContain($"DENIED   Rollout default/slow  ({Path.Combine(_folder, "apps", "linked.yaml")}, document 1, line 1)");
+        output.ShouldContain("2 Rollouts reviewed: 1 allowed, 1 denied;");
+    }
+
+    public static TheoryData<string, string, string> DuplicateKeys => new()
+    {
+        { "dup.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: a\n  name: b\n", "dup.yaml: not valid YAML at line 5, column 3: duplicate key \"name\" in one mapping" },
+        { "dup.json", "{\"apiVersion\": \"argoproj.io/v1alpha1\", \"kind\": \"Rollout\",\n \"metadata\": {\"uid\": \"a\",\n  \"uid\": \"b\"}}", "dup.json: not valid JSON at line 3: duplicate key \"uid\" in one object" },
+        { "surrogate.yaml", "kind: Rollout\nmetadata: { name: \"\\ud800\" }\n", "surrogate.yaml: not valid YAML at line 2, column 19: While scanning a quoted scalar, found invalid Unicode surrogates." },
+        { "surrogate.json", "{\"kind\": \"Rollout\",\n\"metadata\": {\"name\": \"\\ud800\"}}", "surrogate.json: not valid JSON at line 2: a string holds an escape that is not valid UTF-16" },
+        { "surrogate-key.json", "{\"\\udc00\": 1}", "surrogate-key.json: not valid JSON at line 1: a member name holds an escape that is not valid UTF-16" },
+    };
+
+    /// <summary>kubectl and the API server refuse these; review says which key or escape, and where.</summary>
+    [Theory]
+    [MemberData(nameof(DuplicateKeys))]
+    public async Task Duplicate_keys_and_lone_surrogates_are_refused_with_the_key_and_line(string name, string content, string expected)
+    {
+        var path = Write(name, content);
+
+        var (exit, _, error) = await Run(string.Empty, path).WaitAsync(Bound);
+
+        exit.ShouldBe(Commands.Usage);
+        Lines(error).ShouldHaveSingleItem().ShouldStartWith($"webhook review: {Path.Combine(_folder, expected)}");
+    }
+
+    [Fact]
+    public void Stdin_past_the_size_limit_is_refused()
+    {
+        var problems = new List<string>();
+        var small = YamlLimits.Manifest with { MaxBytes = 1024 };
+
+        ManifestReader.Read(["-"], new StringReader(new string('#', 2048)), problems, small).ShouldBeEmpty();
+
+        problems.ShouldBe(["(stdin): cannot be read: is larger than 1024 bytes, the limit for a manifest file"]);
+    }
+
+    /// <summary>Issue 13, item 7: the deadline is read as kubectl sends it (go-yaml v2: 030 is octal 24, 0x258 is 600, 1_000 is 1000).</summary>
+    [Theory]
+    [InlineData("030", "DENIED   Rollout default/octal", "spec.progressDeadlineSeconds is 24; it must be at least 30")]
+    [InlineData("0x258", "ALLOWED  Rollout default/octal", null)]
+    [InlineData("1_000", "ALLOWED  Rollout default/octal", null)]
+    [InlineData("\"030\"", "DENIED   Rollout default/octal", "spec.progressDeadlineSeconds is \"030\" (a string)")]
+    public async Task A_yaml_1_1_integer_is_judged_as_the_cluster_reads_it(string spelling, string verdict, string? violation)
+    {
+        var manifest = $"apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {{ name: octal }}\nspec:\n  progressDeadlineSeconds: {spelling}\n  progressDeadlineAbort: true\n";
+
+        var (_, output, _) = await Run(manifest, "-");
+
+        output.ShouldContain(verdict);
+        if (violation is not null)
+        {
+            output.ShouldContain(violation);
+        }
+    }
+
+    public static TheoryData<string> CrashingInputs => ["deep nesting", "billion laughs", "lone surrogate escape", "duplicate key", "link to /dev/zero", "FIFO", "50 MB file"];
+
+    /// <summary>
+    /// The same attacks against the built program in a child process, under a 256 MiB heap: before the fix,
+    /// deep nesting ended it with a stack overflow (exit 134), the bomb grew to 9.9 GB, /dev/zero ran out of memory.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CrashingInputs))]
+    public async Task The_built_program_exits_two_at_once_on_a_hostile_manifest(string attack)
+    {
+        var attackFile = Path.Combine(_folder, "attack.yaml");
+        HostileInput.Write(attack, attackFile);
+
+        var (exit, _, stderr, took) = await ChildProgram.RunAsync(Bound, "review", Write("good.yaml", Compliant), attackFile);
+
+        exit.ShouldBe(Commands.Usage, string.Join(Environment.NewLine, stderr));
+        var line = stderr.ShouldHaveSingleItem();
+        line.ShouldStartWith($"webhook review: {attackFile}: ");
+        line.ShouldContain(HostileInput.Reasons[attack]);
+        took.ShouldBeLessThan(Bound);
+    }
+
+    [Fact]
+    public async Task The_built_program_searches_a_directory_that_links_to_its_parent_once()
+    {
+        var sub = Directory.CreateDirectory(Path.Combine(_folder, "apps", "sub")).FullName;
+        File.WriteAllText(Path.Combine(sub, "good.yaml"), Compliant);
+        File.CreateSymbolicLink(Path.Combine(sub, "parent"), "..");
+
+        var (exit, stdout, stderr, _) = await ChildProgram.RunAsync(Bound, "review", Path.Combine(_folder, "apps"));
+
+        exit.ShouldBe(Commands.Ok, string.Join(Environment.NewLine, stderr));
+        stdout.ShouldContain(line => line.StartsWith("1 Rollout reviewed: 1 allowed", StringComparison.Ordinal));
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
