@@ -80,9 +80,10 @@ public sealed record ChartConfiguration(string Name, string Release, string Name
         },
     });
 
-    /// <summary>The least the chart can install: no reconciler, no RBAC, no pre-delete hook, no disruption budgets.</summary>
+    /// <summary>The least the chart can install: a certificate of your own, no reconciler, no RBAC, no pre-delete hook, no disruption budgets.</summary>
     public static ChartConfiguration Minimal { get; } = new("minimal", "minimal", "guard", new JsonObject
     {
+        ["certificates"] = ExistingSecretValues()["certificates"]!.DeepClone(),
         ["reconciler"] = new JsonObject { ["enabled"] = false },
         ["rbac"] = new JsonObject { ["create"] = false },
         ["preDelete"] = new JsonObject { ["enabled"] = false },
