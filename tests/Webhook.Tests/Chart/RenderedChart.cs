@@ -49,7 +49,7 @@ public sealed class RenderedChart
     /// <summary>Runs `helm template` (or another helm command over the chart) with the configuration's release, namespace and values.</summary>
     public static ProcessOutcome Helm(string command, ChartConfiguration configuration, params string[] more)
     {
-        var values = Path.Combine(Path.GetTempPath(), $"rdg-values-{configuration.Name}-{Guid.NewGuid():N}.json");
+        var values = Path.Combine(Path.GetTempPath(), $"rdg-values-{Guid.NewGuid():N}.json");
         File.WriteAllText(values, configuration.Values.ToJsonString());
         try
         {

@@ -49,6 +49,9 @@ public sealed record RenderedObject(string Source, JsonObject Body)
     /// <summary>The one container of a single-container pod.</summary>
     public JsonObject Container => Containers.Count == 1 ? Containers[0] : throw new InvalidOperationException($"{this} has {Containers.Count} containers");
 
+    /// <summary>The first argument of the one container: the subcommand ("serve", "certs", "delete"); null without args.</summary>
+    public string? Command => Args.Count > 0 ? Args[0] : null;
+
     public IReadOnlyList<string> Args => Container["args"]?.AsArray().Select(a => a!.GetValue<string>()).ToList() ?? [];
 
     public string? Annotation(string name) => Annotations[name]?.GetValue<string>();
