@@ -119,6 +119,24 @@ public sealed class HelmInstallTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Switching_from_existingSecret_to_selfManaged_ends_with_a_usable_caBundle_although_Helm_drops_the_one_it_rendered()
+    {
+        var before = RenderedChart.Of("existingSecret");
+        var after = RenderedChart.Of("selfManaged");
+        await helm.InstallAsync(before);
+        var droppedOnApply = false;
+        helm.AfterReleaseObjects = () => droppedOnApply = CaBundleProblems(after).Any(p => p.EndsWith(": no caBundle", StringComparison.Ordinal));
+
+        await helm.UpgradeAsync(before, after);
+
+        // The previous release rendered caBundle and this one does not, so Helm's update removes it (client-side
+        // three-way merge; server-side apply keeps it when the pre-upgrade Job's patch took it over): the
+        // post-upgrade Job writes it back either way.
+        droppedOnApply.ShouldBeTrue();
+        CaBundleProblems(after).ShouldBeEmpty();
+    }
+
+    [SkippableFact]
     public async Task Uninstall_removes_the_webhook_configurations_first_and_both_Secrets_the_certificate_Job_made()
     {
         var chart = RenderedChart.Of("selfManaged");

@@ -4,8 +4,8 @@ namespace DeadlineGuard.Tests.Chart;
 
 /// <summary>
 /// What the API server holds after Helm updates an existing object on upgrade: the live object, changed to the newly
-/// rendered one, keeping what other writers set. Both ways Helm v4 updates an object give the same result for what
-/// this models:
+/// rendered one, keeping what other writers set. Both ways Helm v4 updates an object agree on what this models, but
+/// for one case noted below:
 /// <list type="bullet">
 /// <item>server-side apply, the default of helm v4 (helm/helm pkg/kube/client.go, patchResourceServerSide: the whole
 /// rendered object as an apply patch, field manager "helm", no force): a field another manager wrote that helm's
@@ -16,6 +16,9 @@ namespace DeadlineGuard.Tests.Chart;
 /// one, current = the live object)): deletions are what the previous manifest had and the new one lacks; changes are
 /// the new manifest's values; anything neither manifest mentions is left as it is.</item>
 /// </list>
+/// The case they differ on: a field Helm rendered before, that another writer has changed since, and that Helm no longer
+/// renders. The three-way merge removes it; server-side apply keeps it, because the other writer's change took the
+/// field over. This model removes it: the harsher of the two, so a test that passes here passes with either.
 /// Lists are replaced whole, except <c>webhooks</c> of a webhook configuration, which both ways merge element by
 /// element on <c>name</c> (k8s.io/api admissionregistration/v1 types.go: patchMergeKey "name", +listType=map,
 /// +listMapKey=name). Replacing the other lists whole is the cautious choice: whatever another writer put inside
