@@ -49,13 +49,16 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
 
         // 1. The CA: create it, or rotate it before it expires (keeping the old one in the bundle).
         var caSecret = await ReadSecretAsync(options.CaSecretName, cancellationToken);
+        var serving = await ReadSecretAsync(options.SecretName, cancellationToken);
         PemPair ca;
         string bundle;
         bool caCreated = false, caRotated = false;
         if (caSecret is null || !TryReadPair(caSecret, "tls.crt", "tls.key", out var storedCa))
         {
+            // A new CA. When the CA Secret was deleted to rotate the CA, the CAs the serving Secret still lists stay
+            // in the bundle, so the certificate the pods serve until they load the new one is still trusted.
             ca = CertificateAuthority.CreateCa(now, options.CaValidityDays);
-            bundle = JoinBundle([], ca.CertificatePem);
+            bundle = JoinBundle(CertificateAuthority.ReadBundle(Text(serving, "ca.crt") ?? string.Empty, now), ca.CertificatePem);
             caCreated = true;
         }
         else
@@ -89,7 +92,6 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
         var patched = await PatchBundleAsync(configurations, bundle);
 
         // 3. The serving certificate: issue it when missing, expiring, not for this Service or not from this CA.
-        var serving = await ReadSecretAsync(options.SecretName, cancellationToken);
         var issue = true;
         if (serving is not null && TryReadPair(serving, "tls.crt", "tls.key", out var pair))
         {

@@ -239,6 +239,47 @@ public sealed class CertsCommandTests : IAsyncLifetime
         leaf.MatchesHostname($"{longService}.{longNs}.svc", allowWildcards: false, allowCommonName: false).ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task Deleting_the_CA_Secret_rotates_the_CA_keeping_the_old_one_trusted_until_the_bundle_is_trimmed()
+    {
+        // The procedure in docs/operations.md, "Rotating the CA".
+        await Certs(Args);
+        var oldCa = SecretText("rdg-tls-ca", "tls.crt");
+        using var oldLeaf = X509Certificate2.CreateFromPem(SecretText("rdg-tls", "tls.crt"));
+
+        // 1. Delete the CA Secret; 2. run the pre-upgrade Job (helm upgrade).
+        _api.Delete("secrets", Ns, "rdg-tls-ca");
+        var (exit, output, error) = await Certs(Args);
+
+        exit.ShouldBe(Commands.Ok, error);
+        output.ShouldContain("CA created, serving certificate issued, 3 webhook CA bundles updated");
+        var newCa = SecretText("rdg-tls-ca", "tls.crt");
+        newCa.ShouldNotBe(oldCa);
+        foreach (var bundle in Bundles().Append(SecretText("rdg-tls", "ca.crt")))
+        {
+            // the pods that still serve the old certificate stay trusted until they load the new one
+            Pems(bundle).Select(c => c.ExportCertificatePem().Trim()).ShouldBe([oldCa.Trim(), newCa.Trim()]);
+        }
+
+        using (var newLeaf = X509Certificate2.CreateFromPem(SecretText("rdg-tls", "tls.crt")))
+        using (var newCaCertificate = X509Certificate2.CreateFromPem(newCa))
+        using (var oldCaCertificate = X509Certificate2.CreateFromPem(oldCa))
+        {
+            CertificateAuthority.Fits(newLeaf, newCaCertificate, ["rdg-webhook.deadline-guard.svc"]).ShouldBeTrue();
+            CertificateAuthority.Fits(oldLeaf, oldCaCertificate, ["rdg-webhook.deadline-guard.svc"]).ShouldBeTrue();
+        }
+
+        // 3. Once every pod serves the new certificate, trim the CA Secret's bundle to the new CA and run again.
+        _api.Modify("secrets", Ns, "rdg-tls-ca", secret => secret["data"]!["ca.crt"] = secret["data"]!["tls.crt"]!.DeepClone());
+        var leaf = SecretText("rdg-tls", "tls.crt");
+        (exit, output, error) = await Certs(Args);
+
+        exit.ShouldBe(Commands.Ok, error);
+        output.ShouldContain("CA kept, serving certificate kept, 3 webhook CA bundles updated");
+        Bundles().Append(SecretText("rdg-tls", "ca.crt")).ShouldAllBe(b => b.Trim() == newCa.Trim());
+        SecretText("rdg-tls", "tls.crt").ShouldBe(leaf);
+    }
+
     private static JsonObject Fresh(JsonObject stored)
     {
         var copy = (JsonObject)stored.DeepClone();
