@@ -63,6 +63,19 @@ public sealed class HelmInstallTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_webhook_configuration_missing_at_post_install_fails_the_install_instead_of_leaving_it_without_a_caBundle()
+    {
+        var chart = RenderedChart.Of("selfManaged");
+        var validating = chart.OfKind("ValidatingWebhookConfiguration").Single();
+        helm.AfterReleaseObjects = () => api.Delete("validatingwebhookconfigurations", null, validating.Name);
+
+        var failure = await Should.ThrowAsync<HelmFailedException>(() => helm.InstallAsync(chart));
+
+        failure.Message.ShouldStartWith("failed post-install: warning: Hook post-install rollout-deadline-guard/templates/job-certs.yaml failed");
+        podOutput.ToString().ShouldContain($"ValidatingWebhookConfiguration {validating.Name} not found");
+    }
+
+    [SkippableFact]
     public async Task The_pre_install_Job_makes_both_Secrets_before_any_webhook_configuration_exists()
     {
         var chart = RenderedChart.Of("selfManaged");

@@ -224,9 +224,9 @@ public sealed partial class RbacTests
     }
 
     [SkippableTheory]
-    [InlineData("selfManaged", 2)]
-    [InlineData("everything", 2)]
-    public void The_selfManaged_rules_name_the_serving_Secret_the_CA_Secret_and_the_two_configurations(string configuration, int secrets)
+    [InlineData("selfManaged")]
+    [InlineData("everything")]
+    public void The_selfManaged_rules_name_the_serving_Secret_the_CA_Secret_and_the_two_configurations(string configuration)
     {
         var chart = RenderedChart.Of(configuration);
         var prefix = chart.OfKind("MutatingWebhookConfiguration").Single().Name;
@@ -235,7 +235,7 @@ public sealed partial class RbacTests
         {
             var grants = GrantsOf(chart, account);
             grants.Where(g => g.Resource == "secrets" && g.Verb != "create").ShouldAllBe(g => g.Names == $"{prefix}-tls,{prefix}-tls-ca");
-            grants.Where(g => g.Resource == "secrets" && g.Verb != "create").Select(g => g.Names.Split(',').Length).Distinct().ShouldBe([secrets]);
+            grants.ShouldContain(g => g.Resource == "secrets" && g.Verb == "get");
             grants.Where(g => g.ApiGroup == "admissionregistration.k8s.io").ShouldAllBe(g => g.Names == prefix && g.Scope == "cluster");
         }
     }
