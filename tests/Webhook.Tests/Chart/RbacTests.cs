@@ -12,8 +12,12 @@ namespace DeadlineGuard.Tests.Chart;
 /// How the code's calls are found (keep this simple when adding calls): every call of a KubernetesClient operation
 /// method (any name the library's *Operations interfaces define, whatever variable it is called on) in the code an
 /// account runs is looked up in <see cref="TypedCalls"/>; a call the table does not know fails the test. Every string
-/// literal in src/Webhook that holds a raw API path ("/api/v1/…" or "/apis/…", for requests sent through the client's
-/// HttpClient) must be listed in <see cref="RawRequests"/> with what it asks for; an unlisted one fails the test. The
+/// literal in that code that holds a raw API path ("/api/v1/…" or "/apis/…", for requests sent through the client's
+/// HttpClient) must be listed in <see cref="RawRequests"/> with what it asks for; an unlisted one fails the test. A
+/// call that moves from the typed client to a raw request without a row there fails too: its permission would then be
+/// granted but not needed. The code scanned: src/Webhook/Reconciler/** for the reconciler (plus
+/// Tls/CertificateRotator.cs and CertificateRenewal.cs in selfManaged mode), Tls/CertificateRotator.cs and
+/// Cli/CertsCommand.cs for the certificate Jobs. The
 /// reconciler's leader election (KubernetesClient's LeaseLock) reads, creates and replaces its Lease.
 /// </para>
 /// </summary>
