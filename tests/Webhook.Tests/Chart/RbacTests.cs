@@ -62,9 +62,14 @@ public sealed partial class RbacTests
 
     /// <summary>
     /// Raw API paths in the code (a literal, as written in the source, with its interpolation holes) and the permissions
-    /// the requests sent to them need. Empty today: add a row with each raw request.
+    /// the requests sent to them need. Add a row with each raw request.
     /// </summary>
-    private static readonly Dictionary<string, ApiCall[]> RawRequests = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, ApiCall[]> RawRequests = new(StringComparer.Ordinal)
+    {
+        // Reconciler/RolloutApi.cs: the informer's streamed list (paged) and watch (?watch=true) of Rollouts.
+        ["$\"apis/{Group}/{Version}/{Plural}\""] = [new("argoproj.io", "rollouts", "list"), new("argoproj.io", "rollouts", "watch")],
+        ["$\"apis/{Group}/{Version}/namespaces/{Uri.EscapeDataString(@namespace)}/{Plural}\""] = [new("argoproj.io", "rollouts", "list"), new("argoproj.io", "rollouts", "watch")],
+    };
 
     /// <summary>KubernetesClient's LeaseLock (k8s.LeaderElection.ResourceLock): ReadNamespacedLease, CreateNamespacedLease, ReplaceNamespacedLease.</summary>
     private static readonly ApiCall[] LeaderElection =
@@ -304,7 +309,7 @@ public sealed partial class RbacTests
     [GeneratedRegex(@"\.(?<method>[A-Z][A-Za-z0-9]*Async)\(")]
     private static partial Regex OperationCall();
 
-    /// <summary>A C# string literal (plain, verbatim or interpolated) that holds a raw API path.</summary>
-    [GeneratedRegex(@"[$@]*""[^""\n]*/apis?/[^""\n]*""")]
+    /// <summary>A C# string literal (plain, verbatim or interpolated) that holds a raw API path, absolute or relative ("apis/…").</summary>
+    [GeneratedRegex(@"[$@]*""(?:[^""\n]*/)?apis?/[^""\n]*""")]
     private static partial Regex ApiPathLiteral();
 }

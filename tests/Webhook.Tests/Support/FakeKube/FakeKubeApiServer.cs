@@ -40,7 +40,7 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 /// server side is open), and a stream ended before any event surfaces as an exception in the client.
 /// </para>
 /// <para>
-/// Controls: <see cref="FailNext"/>, <see cref="Authorizer"/> (403 for what it refuses), <see cref="EndWatches"/>, <see cref="SendBookmarks"/>,
+/// Controls: <see cref="FailNext"/>, <see cref="EndWatches"/>, <see cref="SendBookmarks"/>,
 /// <see cref="ExpireWatchesBefore"/> (watch ERROR 410 Expired, as a compacted etcd gives),
 /// <see cref="NextWatchReturns410"/> (HTTP 410 with a Status), <see cref="Requests"/> and the waits. Timestamps
 /// and watch timeoutSeconds follow the <see cref="TimeProvider"/> given to <see cref="StartAsync"/>.
