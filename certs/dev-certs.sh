@@ -94,7 +94,9 @@ subjectAltName = DNS:$service, DNS:$service.$namespace, DNS:$fqdn, DNS:$fqdn.clu
 EXT
 
 openssl ecparam -name prime256v1 -genkey -noout -out "$work/tls.key"
-openssl req -new -key "$work/tls.key" -subj "/CN=$fqdn" -out "$work/tls.csr"
+# The subject names the bare Service (a DNS label, at most 63 characters): SERVICE.NAMESPACE.svc can exceed the
+# 64 characters X.509 allows a common name (openssl then refuses it); clients check the subjectAltName only.
+openssl req -new -key "$work/tls.key" -subj "/CN=$service" -out "$work/tls.csr"
 openssl x509 -req -in "$work/tls.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" -CAcreateserial \
   -CAserial "$work/ca.srl" -sha256 -days "$days" -extfile "$work/leaf.ext" -out "$work/leaf.crt" 2>/dev/null
 openssl verify -CAfile "$out/ca.crt" "$work/leaf.crt" >/dev/null

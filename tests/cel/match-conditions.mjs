@@ -1,45 +1,43 @@
-// Manual check of the chart's matchConditions with a real CEL evaluator (@bufbuild/cel), no cluster or
-// helm needed:  cd tests/cel && npm install && npm test
-// It reads the expressions from the templates, fills in the defaults from values.yaml, and evaluates
-// them over the requests that matter: users, the Argo Rollouts controller, and workload-generation
-// annotations present, absent, equal and changed. Exit code 0 when every row matches.
+// Evaluates the matchConditions of the chart's two webhook configurations, as `helm template` renders them, with a
+// real CEL implementation (@bufbuild/cel), over the requests that matter: users, the Argo Rollouts controller, and
+// workload-generation annotations present, absent, equal and changed.
+//
+//   helm template deadline-guard charts/rollout-deadline-guard > rendered.yaml
+//   node match-conditions.mjs rendered.yaml [--controller system:serviceaccount:argo-rollouts:argo-rollouts]
+//
+// (a file name, or - for standard input). --controller is argoRollouts.controllerServiceAccount as rendered (the
+// default is the chart's). Prints one line per row and "N passed, N failed"; exit code 0 when every row matches.
+// dotnet test runs it over the rendered chart (tests/Webhook.Tests/Chart/CelMatchConditionTests.cs).
 import { run } from "@bufbuild/cel";
+import { parseAllDocuments } from "yaml";
 import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 
-const chart = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../charts/rollout-deadline-guard");
-const read = (file) => fs.readFileSync(path.join(chart, file), "utf8");
+const args = process.argv.slice(2);
+const controllerAt = args.indexOf("--controller");
+const controller = controllerAt >= 0 ? args[controllerAt + 1] : "system:serviceaccount:argo-rollouts:argo-rollouts";
+const input = args.find((a, i) => a !== "--controller" && (controllerAt < 0 || i !== controllerAt + 1));
+if (!input || !controller) {
+  console.error("usage: node match-conditions.mjs RENDERED.yaml|- [--controller USERNAME]");
+  process.exit(2);
+}
 
-const controller = read("values.yaml").match(/^\s*controllerServiceAccount:\s*(\S+)\s*$/m)[1];
+const objects = parseAllDocuments(fs.readFileSync(input === "-" ? 0 : input, "utf8"))
+  .map((d) => d.toJS())
+  .filter((o) => o && typeof o === "object");
 
-/** The text of `expression:` in a template: inline, or the folded block under `>-`, joined as YAML folds it. */
-function expression(template) {
-  const lines = read(template).split("\n");
-  const at = lines.findIndex((l) => /^\s*expression:/.test(l));
-  const inline = lines[at].replace(/^\s*expression:\s*/, "");
-  if (inline !== ">-") return inline;
-  const indent = lines[at + 1].search(/\S/);
-  const block = [];
-  for (const line of lines.slice(at + 1)) {
-    if (line.trim() !== "" && line.search(/\S/) < indent) break;
-    block.push(line.trim());
+/** The one matchCondition expression of the one webhook of the configuration of this kind. */
+function expression(kind) {
+  const found = objects.filter((o) => o.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind} in the rendered chart, found ${found.length}`);
+  const webhooks = found[0].webhooks ?? [];
+  if (webhooks.length !== 1 || (webhooks[0].matchConditions ?? []).length !== 1) {
+    throw new Error(`${kind}: expected one webhook with one matchCondition`);
   }
-  return block.join(" ").trim();
+  return webhooks[0].matchConditions[0].expression;
 }
 
-function substitute(text, template) {
-  const source = read(template);
-  const annotation = source.match(/\$annotation := "([^"]+)"/)?.[1];
-  return text
-    .replaceAll("{{ $controller }}", controller)
-    .replaceAll("{{ .Values.argoRollouts.controllerServiceAccount }}", controller)
-    .replaceAll("{{ $annotation }}", annotation ?? "");
-}
-
-const mutate = substitute(expression("templates/mutatingwebhookconfiguration.yaml"), "templates/mutatingwebhookconfiguration.yaml");
-const validate = substitute(expression("templates/validatingwebhookconfiguration.yaml"), "templates/validatingwebhookconfiguration.yaml");
-if (mutate.includes("{{") || validate.includes("{{")) throw new Error(`unsubstituted template action:\n${mutate}\n${validate}`);
+const mutate = expression("MutatingWebhookConfiguration");
+const validate = expression("ValidatingWebhookConfiguration");
 
 const toMap = (o) => (o === null || typeof o !== "object" || Array.isArray(o) ? o : new Map(Object.entries(o).map(([k, v]) => [k, toMap(v)])));
 const WG = "rollout.argoproj.io/workload-generation";
@@ -49,6 +47,7 @@ const obj = (annotations) => ({ metadata: annotations === undefined ? { name: "r
 const cases = [
   ["a user creates", "alice", "CREATE", obj(), null, true, true],
   ["a user updates", "alice", "UPDATE", obj(), obj(), true, true],
+  ["another service account updates", "system:serviceaccount:argo-rollouts:other", "UPDATE", obj(), obj(), true, true],
   ["the controller creates", controller, "CREATE", obj(), null, true, false],
   ["the controller updates, no annotations on either side", controller, "UPDATE", obj(), obj(), false, false],
   ["the controller updates other annotations only", controller, "UPDATE", obj({ a: "1" }), obj({ b: "2" }), false, false],

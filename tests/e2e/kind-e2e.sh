@@ -10,7 +10,8 @@ Usage: tests/e2e/kind-e2e.sh [--cluster NAME] [--keep] [--reuse] [--image REF] [
                              [--node-image REF] [--timeout SECONDS]
 
 Creates a kind cluster, installs Argo Rollouts v1.9.1, builds this repository's image and loads it
-into the cluster, installs the chart (selfManaged certificates), runs `helm test`, then replays the
+into the cluster, installs the chart (selfManaged certificates), checks both certificate Secrets and
+every webhook's caBundle, runs `helm test`, then replays the
 known failure timeline with a BlueGreen Rollout (progressDeadlineSeconds 60, progressDeadlineAbort true):
   revision 1  good                      -> Healthy
   revision 2  broken (startupProbe fails) -> aborted (by Argo Rollouts itself)
@@ -18,7 +19,8 @@ known failure timeline with a BlueGreen Rollout (progressDeadlineSeconds 60, pro
   revision 3  good                      -> Healthy
   revision 4  broken                    -> Argo Rollouts v1.9.1 leaves it Progressing forever;
                                            the reconciler must abort it and emit its Event
-Then prints the Rollout's recorded history (`webhook history`).
+Then prints the Rollout's recorded history (`webhook history`), uninstalls the chart and checks that no
+webhook configuration and no certificate Secret is left.
 
 Options:
   --cluster NAME      kind cluster name (default deadline-guard-e2e)
@@ -189,6 +191,13 @@ helm --kube-context "$context" upgrade --install "$release" "$repo/charts/rollou
   --set reconciler.graceSeconds=15 \
   --wait --timeout "${step_timeout}s"
 helm --kube-context "$context" test "$release" --namespace "$release_ns" --logs --timeout "${step_timeout}s"
+# The certificate Jobs made both Secrets (pre-install) and filled every webhook's caBundle (post-install).
+prefix="$release-rollout-deadline-guard"
+kc -n "$release_ns" get secret "$prefix-tls" "$prefix-tls-ca" -o name
+for kind in mutatingwebhookconfiguration validatingwebhookconfiguration; do
+  [ -n "$(kc get "$kind" "$prefix" -o 'jsonpath={.webhooks[*].clientConfig.caBundle}')" ] \
+    || { echo "FAIL: $kind $prefix has no caBundle after install" >&2; exit 1; }
+done
 
 log "demo namespace and Services"
 kc create namespace "$ns" --dry-run=client -o yaml | kc apply -f -
@@ -244,4 +253,14 @@ guard_events
 log "recorded revision history (webhook history)"
 kc -n "$ns" get rollout "$rollout" -o yaml | docker run --rm -i "$image" history -
 
-log "PASS: revision 4 was aborted by the reconciler"
+log "uninstalling the chart: the pre-delete hook removes the webhook configurations and both certificate Secrets"
+helm --kube-context "$context" uninstall "$release" --namespace "$release_ns" --wait --timeout "${step_timeout}s"
+left="$(kc -n "$release_ns" get secret "$prefix-tls" "$prefix-tls-ca" -o name --ignore-not-found)
+$(kc get mutatingwebhookconfiguration,validatingwebhookconfiguration "$prefix" -o name --ignore-not-found 2>/dev/null)"
+if [ -n "$(echo "$left" | tr -d '[:space:]')" ]; then
+  echo "FAIL: left behind after helm uninstall:" >&2
+  echo "$left" >&2
+  exit 1
+fi
+
+log "PASS: revision 4 was aborted by the reconciler; install and uninstall left nothing behind"

@@ -9,19 +9,28 @@ Names, labels, service accounts and images shared by every template.
 
 {{/*
 The prefix of every object name: fullnameOverride, else RELEASE-CHART (RELEASE alone when it already
-contains the chart name). 52 characters leave room for the longest suffix ("-reconciler-metrics").
+contains the chart name), cut to 44 characters. Every name is the prefix plus at most 19 characters
+("-reconciler-metrics"), so it fits 63, the strictest limit of the kinds the chart creates (a Service name is
+a DNS-1035 label; a Job name becomes a label value). The prefix must also be a DNS-1035 label itself (the
+webhook Service is named by it): lowercase letters, digits and '-', starting with a letter.
 */}}
 {{- define "deadline-guard.fullname" -}}
+{{- $full := "" }}
 {{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
+{{- $full = .Values.fullnameOverride }}
 {{- else }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 52 | trimSuffix "-" }}
+{{- $full = .Release.Name }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" }}
+{{- $full = printf "%s-%s" .Release.Name $name }}
 {{- end }}
 {{- end }}
+{{- $prefix := $full | trunc 44 | trimSuffix "-" }}
+{{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $prefix) }}
+{{- fail (printf "the name prefix %q (from the release name, nameOverride or fullnameOverride) must be lowercase letters, digits and '-', starting with a letter: it names the webhook Service; set fullnameOverride" $prefix) }}
+{{- end }}
+{{- $prefix }}
 {{- end }}
 
 {{/* chart-version, for the helm.sh/chart label. */}}
@@ -117,6 +126,14 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{/*
+selfManaged mode: the Secret `webhook certs` keeps its CA in (tls.crt, tls.key: the CA's private key, ca.crt: the
+bundle of CAs still trusted). Only the certificate Job and the reconciler read it; no pod mounts it.
+*/}}
+{{- define "deadline-guard.caSecretName" -}}
+{{- printf "%s-ca" (include "deadline-guard.tlsSecretName" .) }}
+{{- end }}
+
 {{/* cert-manager's serving Certificate, named in the inject-ca-from annotation. */}}
 {{- define "deadline-guard.certificateName" -}}
 {{- printf "%s-serving" (include "deadline-guard.fullname" .) }}
@@ -127,15 +144,16 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
-The namespaceSelector of both webhooks: never the release's own namespace (the webhook must not
-block its own recovery), never the excluded system namespaces, never a namespace that opted out.
+The namespaceSelector of both webhooks: never the release's own namespace (the webhook must not block its own
+recovery), never kube-system, never the namespaces in webhook.namespaceSelector.excludeNamespaces (added to those
+two, not instead of them), never a namespace that opted out.
 */}}
 {{- define "deadline-guard.namespaceSelector" -}}
 matchExpressions:
   - key: kubernetes.io/metadata.name
     operator: NotIn
     values:
-      {{- range (prepend .Values.webhook.namespaceSelector.excludeNamespaces .Release.Namespace | uniq) }}
+      {{- range (concat (list .Release.Namespace "kube-system") .Values.webhook.namespaceSelector.excludeNamespaces | uniq) }}
       - {{ . | quote }}
       {{- end }}
   - key: {{ .Values.webhook.namespaceSelector.optOutLabel | quote }}

@@ -11,6 +11,7 @@ public static class CertsCommand
     public const string Help = """
         Usage: webhook certs --namespace NS --service SVC --secret SECRET
                              --mutating-webhook NAME --validating-webhook NAME
+                             [--webhook-configurations required|optional]
                              [--ca-validity-days 3650] [--cert-validity-days 365] [--renew-before-days 30]
 
         Self-managed certificates: creates (once) a CA in Secret SECRET-ca and a serving certificate for
@@ -19,10 +20,18 @@ public static class CertsCommand
         certificate it signs is served, and the old CA stays until it expires. An unexpired certificate
         is left alone, so a Helm upgrade or an Argo CD sync never regenerates it.
 
+        --webhook-configurations required (the default): a webhook configuration that does not exist is
+        an error, reported before anything is written. optional: it is skipped and named in one line;
+        for a Helm pre-install hook, which runs before Helm creates the configurations (run again after
+        they exist, e.g. as a post-install hook, to write their caBundle).
+
         Kubernetes access: in-cluster service account, else KUBECONFIG or ~/.kube/config.
 
-        Exit codes: 0 done, 1 the Kubernetes API failed, 2 usage or configuration error.
+        Exit codes: 0 done, 1 the Kubernetes API failed or a required webhook configuration does not
+        exist, 2 usage or configuration error.
         """;
+
+    private const string WebhookConfigurationsFlag = "--webhook-configurations";
 
     private static readonly Dictionary<string, Action<CertsOptions, string>> Flags = new(StringComparer.Ordinal)
     {
@@ -45,14 +54,27 @@ public static class CertsCommand
         }
 
         var options = new CertsOptions();
+        var configurationsOptional = false;
         for (var i = 0; i < args.Length; i++)
         {
             var (flag, value) = args[i].Contains('=', StringComparison.Ordinal)
                 ? (args[i][..args[i].IndexOf('=', StringComparison.Ordinal)], args[i][(args[i].IndexOf('=', StringComparison.Ordinal) + 1)..])
                 : (args[i], i + 1 < args.Length ? args[++i] : null);
+            if (flag == WebhookConfigurationsFlag && value is not null)
+            {
+                if (value is not ("required" or "optional"))
+                {
+                    await stderr.WriteLineAsync($"webhook certs: {WebhookConfigurationsFlag} must be required or optional, found '{value}'");
+                    return Commands.Usage;
+                }
+
+                configurationsOptional = value == "optional";
+                continue;
+            }
+
             if (!Flags.TryGetValue(flag, out var set) || value is null)
             {
-                await stderr.WriteLineAsync(value is null && Flags.ContainsKey(flag) ? $"webhook certs: {flag} needs a value" : $"webhook certs: unknown option '{args[i]}'");
+                await stderr.WriteLineAsync(value is null && (Flags.ContainsKey(flag) || flag == WebhookConfigurationsFlag) ? $"webhook certs: {flag} needs a value" : $"webhook certs: unknown option '{args[i]}'");
                 await stderr.WriteLineAsync(Help);
                 return Commands.Usage;
             }
@@ -93,7 +115,12 @@ public static class CertsCommand
         try
         {
             var rotator = new CertificateRotator(kubernetes, options, time ?? TimeProvider.System, NullLogger<CertificateRotator>.Instance);
-            var result = await rotator.RotateAsync(CancellationToken.None);
+            var result = await rotator.RotateAsync(CancellationToken.None, configurationsOptional);
+            foreach (var missing in result.MissingWebhookConfigurations)
+            {
+                await stdout.WriteLineAsync($"webhook certs: {missing} does not exist yet, so its caBundle was not written; run again once it exists (the chart's post-install hook does)");
+            }
+
             await stdout.WriteLineAsync(
                 $"certificates for {options.ServiceName}.{options.Namespace}.svc: " +
                 (result.Changed
@@ -101,6 +128,11 @@ public static class CertsCommand
                     : "up to date, nothing changed") +
                 $"; next check due {History.RevisionHistoryAnnotation.FormatTime(result.NextCheck)}");
             return Commands.Ok;
+        }
+        catch (WebhookConfigurationMissingException e)
+        {
+            await stderr.WriteLineAsync($"webhook certs: {e.Message}; create it first, or pass {WebhookConfigurationsFlag} optional where it cannot exist yet (a Helm pre-install hook)");
+            return Commands.Failed;
         }
         catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
         {

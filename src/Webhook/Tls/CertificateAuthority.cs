@@ -29,7 +29,9 @@ public static class CertificateAuthority
         using var caCertificate = ca.Load();
         using var caKey = caCertificate.GetECDsaPrivateKey() ?? throw new CryptographicException("the CA key is not an ECDSA key");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={dnsNames[0]}", key, HashAlgorithmName.SHA256);
+        // The subject names the shortest DNS name, the bare Service name (a DNS label, at most 63 characters), so it
+        // stays within RFC 5280's 64-character common name; TLS clients check the SANs below.
+        var request = new CertificateRequest($"CN={dnsNames.MinBy(n => n.Length)}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var name in dnsNames)
         {

@@ -11,6 +11,9 @@ namespace DeadlineGuard.Tls;
 public sealed record RotationResult(bool CaCreated, bool CaRotated, bool CertificateIssued, int WebhooksPatched, DateTimeOffset NextCheck)
 {
     public bool Changed => CaCreated || CaRotated || CertificateIssued || WebhooksPatched > 0;
+
+    /// <summary>The webhook configurations that did not exist (allowed only when the caller said they may be missing), as "Kind name".</summary>
+    public IReadOnlyList<string> MissingWebhookConfigurations { get; init; } = [];
 }
 
 /// <summary>
@@ -18,24 +21,44 @@ public sealed record RotationResult(bool CaCreated, bool CaRotated, bool Certifi
 /// and the CA bundle in both webhook configurations. Idempotent: an unexpired certificate is left alone, so a
 /// Helm upgrade or an Argo CD sync never regenerates it. A new CA is added to the bundle before any
 /// certificate signed by it is served, and the old CA stays in the bundle until it expires.
+/// <para>
+/// Both webhook configurations are read first. One that does not exist is an error
+/// (<see cref="WebhookConfigurationMissingException"/>, before anything is written) unless the caller allows it: Helm
+/// runs pre-install hooks before it creates the release's objects, so the pre-install run makes the Secrets and
+/// reports the configurations it could not fill, and the post-install run (where both must exist) fills them. A pass
+/// stopped half-way is finished by the next one: every step reads what is there and writes only what is missing.
+/// </para>
 /// </summary>
 public sealed partial class CertificateRotator(IKubernetes client, CertsOptions options, TimeProvider time, ILogger<CertificateRotator> logger)
 {
-    public async Task<RotationResult> RotateAsync(CancellationToken cancellationToken)
+    /// <summary>One pass; <paramref name="allowMissingWebhookConfigurations"/>: a webhook configuration that does not exist yet is skipped and reported, not an error.</summary>
+    public async Task<RotationResult> RotateAsync(CancellationToken cancellationToken, bool allowMissingWebhookConfigurations = false)
     {
         var now = time.GetUtcNow();
         var renewBefore = TimeSpan.FromDays(options.RenewBeforeDays);
         var names = CertificateAuthority.ServiceNames(options.ServiceName, options.Namespace);
 
+        // 0. The webhook configurations, before anything is written: a missing one fails the pass here or is skipped.
+        var configurations = await ReadConfigurationsAsync(cancellationToken);
+        var missing = configurations.Where(c => c.Webhooks is null).Select(c => $"{c.Kind} {c.Name}").ToList();
+        if (missing.Count > 0 && !allowMissingWebhookConfigurations)
+        {
+            throw new WebhookConfigurationMissingException(
+                $"{string.Join(" and ", missing)} not found, so its caBundle cannot be written (nothing was changed)");
+        }
+
         // 1. The CA: create it, or rotate it before it expires (keeping the old one in the bundle).
         var caSecret = await ReadSecretAsync(options.CaSecretName, cancellationToken);
+        var serving = await ReadSecretAsync(options.SecretName, cancellationToken);
         PemPair ca;
         string bundle;
         bool caCreated = false, caRotated = false;
         if (caSecret is null || !TryReadPair(caSecret, "tls.crt", "tls.key", out var storedCa))
         {
+            // A new CA. When the CA Secret was deleted to rotate the CA, the CAs the serving Secret still lists stay
+            // in the bundle, so the certificate the pods serve until they load the new one is still trusted.
             ca = CertificateAuthority.CreateCa(now, options.CaValidityDays);
-            bundle = JoinBundle([], ca.CertificatePem);
+            bundle = JoinBundle(CertificateAuthority.ReadBundle(Text(serving, "ca.crt") ?? string.Empty, now), ca.CertificatePem);
             caCreated = true;
         }
         else
@@ -66,10 +89,9 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
         }
 
         // 2. The bundle in both webhook configurations, before a certificate signed by a new CA is served.
-        var patched = await PatchBundleAsync(bundle, cancellationToken);
+        var patched = await PatchBundleAsync(configurations, bundle);
 
         // 3. The serving certificate: issue it when missing, expiring, not for this Service or not from this CA.
-        var serving = await ReadSecretAsync(options.SecretName, cancellationToken);
         var issue = true;
         if (serving is not null && TryReadPair(serving, "tls.crt", "tls.key", out var pair))
         {
@@ -99,7 +121,7 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
         }
 
         var next = await NextCheckAsync(now, renewBefore, cancellationToken);
-        var result = new RotationResult(caCreated, caRotated, issue, patched, next);
+        var result = new RotationResult(caCreated, caRotated, issue, patched, next) { MissingWebhookConfigurations = missing };
         LogRotation(logger, options.Namespace, options.SecretName, caCreated, caRotated, issue, patched, next);
         return result;
     }
@@ -135,23 +157,51 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
         return string.Join("\n", pems) + "\n";
     }
 
-    private async Task<int> PatchBundleAsync(string bundle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Both configurations named in the options, read now: the client configs of their webhooks (null when the
+    /// configuration does not exist: 404) and how to patch each.
+    /// </summary>
+    private async Task<List<WebhookConfigurationTarget>> ReadConfigurationsAsync(CancellationToken cancellationToken)
     {
-        var encoded = Convert.ToBase64String(Encoding.ASCII.GetBytes(bundle));
-        var patched = 0;
         var admission = client.AdmissionregistrationV1;
+        var targets = new List<WebhookConfigurationTarget>();
         if (!string.IsNullOrEmpty(options.MutatingWebhook))
         {
-            var config = await admission.ReadMutatingWebhookConfigurationAsync(options.MutatingWebhook, cancellationToken: cancellationToken);
-            patched += await PatchStaleAsync(config.Webhooks?.Select(w => w.ClientConfig), encoded,
-                patch => admission.PatchMutatingWebhookConfigurationAsync(patch, options.MutatingWebhook, cancellationToken: cancellationToken));
+            var config = await ReadOrNullAsync(() => admission.ReadMutatingWebhookConfigurationAsync(options.MutatingWebhook, cancellationToken: cancellationToken));
+            targets.Add(new("MutatingWebhookConfiguration", options.MutatingWebhook, config is null ? null : [.. config.Webhooks?.Select(w => w.ClientConfig) ?? []],
+                patch => admission.PatchMutatingWebhookConfigurationAsync(patch, options.MutatingWebhook, cancellationToken: cancellationToken)));
         }
 
         if (!string.IsNullOrEmpty(options.ValidatingWebhook))
         {
-            var config = await admission.ReadValidatingWebhookConfigurationAsync(options.ValidatingWebhook, cancellationToken: cancellationToken);
-            patched += await PatchStaleAsync(config.Webhooks?.Select(w => w.ClientConfig), encoded,
-                patch => admission.PatchValidatingWebhookConfigurationAsync(patch, options.ValidatingWebhook, cancellationToken: cancellationToken));
+            var config = await ReadOrNullAsync(() => admission.ReadValidatingWebhookConfigurationAsync(options.ValidatingWebhook, cancellationToken: cancellationToken));
+            targets.Add(new("ValidatingWebhookConfiguration", options.ValidatingWebhook, config is null ? null : [.. config.Webhooks?.Select(w => w.ClientConfig) ?? []],
+                patch => admission.PatchValidatingWebhookConfigurationAsync(patch, options.ValidatingWebhook, cancellationToken: cancellationToken)));
+        }
+
+        return targets;
+    }
+
+    private static async Task<T?> ReadOrNullAsync<T>(Func<Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<int> PatchBundleAsync(List<WebhookConfigurationTarget> configurations, string bundle)
+    {
+        var encoded = Convert.ToBase64String(Encoding.ASCII.GetBytes(bundle));
+        var patched = 0;
+        foreach (var configuration in configurations.Where(c => c.Webhooks is not null))
+        {
+            patched += await PatchStaleAsync(configuration.Webhooks, encoded, configuration.Patch);
         }
 
         return patched;
@@ -239,3 +289,6 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
     [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Certificates in {Namespace}/{Secret}: CA created {CaCreated}, CA rotated {CaRotated}, serving certificate issued {Issued}, webhooks patched {Patched}; next check {NextCheck:o}")]
     private static partial void LogRotation(ILogger logger, string @namespace, string secret, bool caCreated, bool caRotated, bool issued, int patched, DateTimeOffset nextCheck);
 }
+
+/// <summary>A webhook configuration to keep the caBundle of: its webhooks' client configs (null: it does not exist) and how to patch it.</summary>
+internal sealed record WebhookConfigurationTarget(string Kind, string Name, IReadOnlyList<Admissionregistrationv1WebhookClientConfig?>? Webhooks, Func<V1Patch, Task> Patch);

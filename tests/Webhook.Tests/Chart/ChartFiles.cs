@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
 using DeadlineGuard.Json;
-using DeadlineGuard.Tests.Support;
 
 namespace DeadlineGuard.Tests.Chart;
 
-/// <summary>The Helm chart's files, read once: values, schema, templates and their static YAML (see <see cref="GoTemplateText"/>).</summary>
+/// <summary>The Helm chart's own files: values.yaml and values.schema.json (what the chart renders comes from <see cref="RenderedChart"/>).</summary>
 public static class ChartFiles
 {
-    public static string Directory { get; } = Path.Combine(TestPaths.RepositoryRoot, "charts", "rollout-deadline-guard");
+    public static string Directory => RenderedChart.ChartDirectory;
 
     public static string ValuesPath => Path.Combine(Directory, "values.yaml");
 
@@ -20,36 +19,12 @@ public static class ChartFiles
     public static JsonObject Values { get; } = YamlJson.ParseStream(ValuesText).Single().Root as JsonObject
         ?? throw new InvalidOperationException("values.yaml is not a mapping");
 
-    public static IReadOnlyDictionary<string, string> Defines { get; } =
-        GoTemplateText.Defines(File.ReadAllText(Path.Combine(TemplatesDirectory, "_helpers.tpl")));
-
-    public static GoTemplateText Renderer { get; } = new(Values, Defines);
-
-    /// <summary>Every template file (manifests, helpers, NOTES.txt, tests/), relative to templates/, with '/' separators.</summary>
-    public static IReadOnlyList<string> TemplateNames { get; } = System.IO.Directory
-        .EnumerateFiles(TemplatesDirectory, "*", SearchOption.AllDirectories)
+    /// <summary>Every manifest template under templates/ (helpers and NOTES.txt excluded), with '/' separators.</summary>
+    public static IReadOnlyList<string> ManifestNames { get; } = System.IO.Directory
+        .EnumerateFiles(TemplatesDirectory, "*.yaml", SearchOption.AllDirectories)
         .Select(p => Path.GetRelativePath(TemplatesDirectory, p).Replace('\\', '/'))
         .Order(StringComparer.Ordinal)
         .ToList();
-
-    /// <summary>The templates that render Kubernetes objects.</summary>
-    public static IReadOnlyList<string> ManifestNames { get; } = TemplateNames.Where(n => n.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
-
-    public static string Template(string name) => File.ReadAllText(Path.Combine(TemplatesDirectory, name));
-
-    /// <summary>The objects a manifest template renders with the default values, as far as they can be known statically.</summary>
-    public static IReadOnlyList<JsonObject> StaticObjects(string name) =>
-        YamlJson.ParseStream(Renderer.StaticYaml(Template(name)))
-            .Select(d => d.Root)
-            .OfType<JsonObject>()
-            .ToList();
-
-    /// <summary>The one object a manifest template renders.</summary>
-    public static JsonObject StaticObject(string name) => StaticObjects(name) switch
-    {
-        [var single] => single,
-        var many => throw new InvalidOperationException($"{name} renders {many.Count} objects statically, expected one"),
-    };
 
     /// <summary>Every leaf path of a JSON tree (dotted), with empty objects and arrays counted as leaves.</summary>
     public static IEnumerable<string> LeafPaths(JsonNode? node, string prefix = "")

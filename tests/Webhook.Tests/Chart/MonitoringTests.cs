@@ -50,29 +50,40 @@ public sealed partial class MonitoringTests
         ExportedSeries().Where(name => !dashboard.Contains(name, StringComparison.Ordinal)).ShouldBeEmpty();
     }
 
-    [Fact]
-    public void The_dashboard_ConfigMap_carries_the_Grafana_sidecar_label_and_the_file()
+    [SkippableFact]
+    public void The_dashboard_ConfigMap_carries_the_Grafana_sidecar_label_and_the_file_and_exists_only_when_enabled()
     {
-        var template = ChartFiles.Template("configmap-dashboard.yaml");
+        var dashboard = RenderedChart.Of("everything").OfKind("ConfigMap").Single(c => c.Name.EndsWith("-dashboard", StringComparison.Ordinal));
 
-        ChartFiles.Values["metrics"]!["dashboard"]!["labels"]!["grafana_dashboard"]!.GetValue<string>().ShouldBe("1");
-        template.ShouldContain(".Files.Get \"dashboards/rollout-deadline-guard.json\"");
-        template.ShouldStartWith("{{- if .Values.metrics.dashboard.enabled }}");
+        dashboard.Labels["grafana_dashboard"]!.GetValue<string>().ShouldBe("1");
+        JsonNode.DeepEquals(
+            JsonNode.Parse(dashboard.Body["data"]!["rollout-deadline-guard.json"]!.GetValue<string>()),
+            JsonNode.Parse(File.ReadAllText(DashboardPath))).ShouldBeTrue();
+        RenderedChart.Of("selfManaged").OfKind("ConfigMap").ShouldNotContain(c => c.Name.EndsWith("-dashboard", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void The_ServiceMonitors_scrape_both_components_on_their_own_ports()
+    [SkippableFact]
+    public void The_ServiceMonitors_scrape_both_components_on_their_own_ports_and_verify_the_webhook_with_its_CA()
     {
-        var webhook = ChartFiles.StaticObject("servicemonitor-webhook.yaml")["spec"]!["endpoints"]!.AsArray().Single()!;
-        var reconciler = ChartFiles.StaticObject("servicemonitor-reconciler.yaml")["spec"]!["endpoints"]!.AsArray().Single()!;
+        var chart = RenderedChart.Of("everything");
+        var monitors = chart.OfKind("ServiceMonitor");
+        var webhook = monitors.Single(m => m.Name.EndsWith("-webhook", StringComparison.Ordinal));
+        var reconciler = monitors.Single(m => m.Name.EndsWith("-reconciler", StringComparison.Ordinal));
+        var webhookEndpoint = webhook.Body["spec"]!["endpoints"]!.AsArray().Single()!;
+        var reconcilerEndpoint = reconciler.Body["spec"]!["endpoints"]!.AsArray().Single()!;
+        var metricsService = chart.OfKind("Service").Single(s => s.Name.EndsWith("-reconciler-metrics", StringComparison.Ordinal));
 
-        webhook["port"]!.GetValue<string>().ShouldBe("https");
-        webhook["scheme"]!.GetValue<string>().ShouldBe("https");
-        webhook["path"]!.GetValue<string>().ShouldBe("/metrics");
-        reconciler["port"]!.GetValue<string>().ShouldBe("http-metrics");
-        reconciler["path"]!.GetValue<string>().ShouldBe("/metrics");
-        ChartFiles.StaticObject("servicemonitor-webhook.yaml")["apiVersion"]!.GetValue<string>().ShouldBe("monitoring.coreos.com/v1");
-        ChartFiles.StaticObject("service-reconciler-metrics.yaml")["spec"]!["ports"]!.AsArray().Single()!["name"]!.GetValue<string>().ShouldBe("http-metrics");
+        webhook.ApiVersion.ShouldBe("monitoring.coreos.com/v1");
+        webhookEndpoint["port"]!.GetValue<string>().ShouldBe("https");
+        webhookEndpoint["scheme"]!.GetValue<string>().ShouldBe("https");
+        webhookEndpoint["path"]!.GetValue<string>().ShouldBe("/metrics");
+        webhookEndpoint["tlsConfig"]!["ca"]!["secret"]!["key"]!.GetValue<string>().ShouldBe("ca.crt");
+        webhookEndpoint["tlsConfig"]!["serverName"]!.GetValue<string>().ShouldBe("guard-rollout-deadline-guard.platform.svc");
+        reconcilerEndpoint["port"]!.GetValue<string>().ShouldBe("http-metrics");
+        reconcilerEndpoint["path"]!.GetValue<string>().ShouldBe("/metrics");
+        metricsService.Body["spec"]!["ports"]!.AsArray().Single()!["name"]!.GetValue<string>().ShouldBe("http-metrics");
+        monitors.ShouldAllBe(m => m.Labels["release"]!.GetValue<string>() == "prometheus");
+        RenderedChart.Of("selfManaged").OfKind("ServiceMonitor").ShouldBeEmpty();
     }
 
     [GeneratedRegex(@"Create(?:Counter|Gauge|Histogram|Summary)\(\s*""(?<name>deadline_guard_[a-z0-9_]+)""")]

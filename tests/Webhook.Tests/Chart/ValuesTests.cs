@@ -127,28 +127,6 @@ public sealed partial class ValuesTests
     }
 
     [Fact]
-    public void Every_value_the_templates_use_exists_in_values_yaml()
-    {
-        var used = UsedValuePaths();
-
-        used.ShouldNotBeEmpty();
-        used.Where(p => ChartFiles.Renderer.Lookup(p) is null && !ChartFiles.Values.ContainsPath(p)).ShouldBeEmpty();
-    }
-
-    [Fact]
-    public void Every_value_in_values_yaml_is_used_by_a_template()
-    {
-        var used = UsedValuePaths();
-
-        // A value is used when a template reads it or one of the objects that contain it (toYaml .Values.policy).
-        var unused = ChartFiles.LeafPaths(ChartFiles.Values)
-            .Where(leaf => !used.Any(u => leaf == u || leaf.StartsWith(u + ".", StringComparison.Ordinal)))
-            .ToList();
-
-        unused.ShouldBeEmpty();
-    }
-
-    [Fact]
     public void Every_value_is_commented()
     {
         // helm-docs style: "# -- text" above a key documents it and everything under it.
@@ -200,20 +178,22 @@ public sealed partial class ValuesTests
         JsonSerializer.Serialize(policy).ShouldBe(JsonSerializer.Serialize(DeadlinePolicy.BuiltIn));
     }
 
-    [Fact]
-    public void The_policy_ConfigMap_renders_values_policy_as_policy_yaml()
+    [SkippableTheory]
+    [InlineData("selfManaged")]
+    [InlineData("everything")]
+    public void The_policy_ConfigMap_holds_values_policy_as_the_policy_yaml_the_program_reads(string configuration)
     {
-        var template = ChartFiles.Template("configmap-policy.yaml");
+        var chart = RenderedChart.Of(configuration);
+        var configMap = chart.OfKind("ConfigMap").Single(c => c.Name.EndsWith("-policy", StringComparison.Ordinal));
 
-        template.ShouldContain("policy.yaml: |");
-        template.ShouldContain("toYaml .Values.policy | nindent 4");
+        var policy = PolicyDocumentReader.Parse(configMap.Body["data"]!["policy.yaml"]!.GetValue<string>(), "the rendered policy.yaml");
+
+        JsonSerializer.Serialize(policy).ShouldBe(JsonSerializer.Serialize(DeadlinePolicy.BuiltIn));
+        foreach (var deployment in chart.OfKind("Deployment"))
+        {
+            deployment.Args.ShouldContain("/etc/deadline-guard/policy.yaml");
+        }
     }
-
-    /// <summary>Every .Values path a template reads (the part up to the first pipe, index or call).</summary>
-    private static HashSet<string> UsedValuePaths() => ChartFiles.TemplateNames
-        .SelectMany(n => ValuesReference().Matches(GoTemplateText.WithoutComments(ChartFiles.Template(n))))
-        .Select(m => m.Groups["path"].Value)
-        .ToHashSet(StringComparer.Ordinal);
 
     private static JsonNode Merge(JsonNode target, JsonNode patch)
     {
@@ -232,29 +212,6 @@ public sealed partial class ValuesTests
         return patch.DeepClone();
     }
 
-    [GeneratedRegex(@"\.Values\.(?<path>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")]
-    private static partial Regex ValuesReference();
-
     [GeneratedRegex(@"^(?<indent> *)(?<key>[A-Za-z_][A-Za-z0-9_.-]*):(?<value>.*)$")]
     private static partial Regex KeyLine();
-}
-
-internal static class JsonPathExtensions
-{
-    /// <summary>Whether a dotted path exists in the tree, even when its value is null.</summary>
-    public static bool ContainsPath(this JsonObject root, string dottedPath)
-    {
-        JsonNode? node = root;
-        foreach (var part in dottedPath.Split('.'))
-        {
-            if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out var child))
-            {
-                return false;
-            }
-
-            node = child;
-        }
-
-        return true;
-    }
 }

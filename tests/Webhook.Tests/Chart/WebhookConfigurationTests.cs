@@ -1,150 +1,170 @@
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace DeadlineGuard.Tests.Chart;
 
-/// <summary>The two webhook configurations: what they intercept, how they fail, and what they never see.</summary>
+/// <summary>The two webhook configurations as helm renders them: what they intercept, how they fail, what they never see.</summary>
 public sealed class WebhookConfigurationTests
 {
-    private static JsonObject Mutating => Webhook("mutatingwebhookconfiguration.yaml");
+    private const string Mutating = "MutatingWebhookConfiguration";
+    private const string Validating = "ValidatingWebhookConfiguration";
 
-    private static JsonObject Validating => Webhook("validatingwebhookconfiguration.yaml");
+    public static TheoryData<string> Both => new(Mutating, Validating);
 
-    private static JsonObject Webhook(string template)
+    public static TheoryData<string, string> BothInEveryConfiguration
     {
-        var configuration = ChartFiles.StaticObject(template);
-        return configuration["webhooks"]!.AsArray().Single()!.AsObject();
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var configuration in ChartConfiguration.All)
+            {
+                data.Add(configuration.Name, Mutating);
+                data.Add(configuration.Name, Validating);
+            }
+
+            return data;
+        }
     }
+
+    private static RenderedObject Configuration(string configuration, string kind) => RenderedChart.Of(configuration).OfKind(kind).Single();
+
+    private static JsonObject Webhook(string configuration, string kind) =>
+        Configuration(configuration, kind).Body["webhooks"]!.AsArray().Single()!.AsObject();
 
     private static string[] Strings(JsonNode? node) => node!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
 
-    private static readonly string[] Configurations = ["mutatingwebhookconfiguration.yaml", "validatingwebhookconfiguration.yaml"];
-
-    public static TheoryData<string> Both => new(Configurations);
-
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Both))]
-    public void Both_intercept_Rollout_create_and_update_on_the_main_resource_only(string template)
+    public void Both_intercept_Rollout_create_and_update_on_the_main_resource_only(string kind)
     {
-        var rule = Webhook(template)["rules"]!.AsArray().Single()!;
+        var rule = Webhook("selfManaged", kind)["rules"]!.AsArray().Single()!;
 
         Strings(rule["apiGroups"]).ShouldBe(["argoproj.io"]);
         Strings(rule["apiVersions"]).ShouldBe(["*"]);
         Strings(rule["resources"]).ShouldBe(["rollouts"]); // never rollouts/status: the controller writes it constantly
         Strings(rule["operations"]).ShouldBe(["CREATE", "UPDATE"]);
+        rule["scope"]!.GetValue<string>().ShouldBe("Namespaced");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Both))]
-    public void Both_have_no_side_effects_match_equivalent_versions_and_speak_v1_and_v1beta1(string template)
+    public void Both_have_no_side_effects_match_equivalent_versions_speak_v1_and_v1beta1_and_take_the_timeout_from_values(string kind)
     {
-        var webhook = Webhook(template);
+        var webhook = Webhook("selfManaged", kind);
 
         webhook["sideEffects"]!.GetValue<string>().ShouldBe("None");
         webhook["matchPolicy"]!.GetValue<string>().ShouldBe("Equivalent");
         Strings(webhook["admissionReviewVersions"]).ShouldBe(["v1", "v1beta1"]);
         webhook["timeoutSeconds"]!.GetValue<int>().ShouldBe(5);
+        Webhook("everything", kind)["timeoutSeconds"]!.GetValue<int>().ShouldBe(3);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_mutating_webhook_fails_open_and_may_be_reinvoked()
     {
-        Mutating["failurePolicy"]!.GetValue<string>().ShouldBe("Ignore");
-        Mutating["reinvocationPolicy"]!.GetValue<string>().ShouldBe("IfNeeded");
-        Mutating["clientConfig"]!["service"]!["path"]!.GetValue<string>().ShouldBe("/mutate");
+        var mutating = Webhook("selfManaged", Mutating);
+
+        mutating["failurePolicy"]!.GetValue<string>().ShouldBe("Ignore");
+        mutating["reinvocationPolicy"]!.GetValue<string>().ShouldBe("IfNeeded");
+        mutating["clientConfig"]!["service"]!["path"]!.GetValue<string>().ShouldBe("/mutate");
+        Webhook("everything", Mutating)["failurePolicy"]!.GetValue<string>().ShouldBe("Ignore");
     }
 
-    [Fact]
-    public void The_validating_webhook_fails_closed_by_default_and_the_server_answers_the_same_way()
+    [SkippableTheory]
+    [InlineData("selfManaged", "Fail")]
+    [InlineData("everything", "Ignore")]
+    public void The_validating_webhook_fails_as_webhook_failurePolicy_says_and_the_server_answers_the_same_way(string configuration, string failurePolicy)
     {
-        Validating["failurePolicy"]!.GetValue<string>().ShouldBe("Fail");
-        Validating.ContainsKey("reinvocationPolicy").ShouldBeFalse();
-        Validating["clientConfig"]!["service"]!["path"]!.GetValue<string>().ShouldBe("/validate");
-        ChartFiles.Template("validatingwebhookconfiguration.yaml").ShouldContain("failurePolicy: {{ .Values.webhook.failurePolicy }}");
-        ChartFiles.Template("deployment-webhook.yaml").ShouldContain("\"--Admission:FailurePolicy=%s\" .Values.webhook.failurePolicy");
+        var validating = Webhook(configuration, Validating);
+        var server = RenderedChart.Of(configuration).OfKind("Deployment").Single(d => d.Name.EndsWith("-webhook", StringComparison.Ordinal));
+
+        validating["failurePolicy"]!.GetValue<string>().ShouldBe(failurePolicy);
+        validating.ContainsKey("reinvocationPolicy").ShouldBeFalse();
+        validating["clientConfig"]!["service"]!["path"]!.GetValue<string>().ShouldBe("/validate");
+        server.Args.ShouldContain($"--Admission:FailurePolicy={failurePolicy}");
     }
 
-    [Theory]
-    [MemberData(nameof(Both))]
-    public void Both_exclude_the_release_namespace_and_the_system_namespaces_and_honour_the_opt_out_label(string template)
+    [SkippableTheory]
+    [MemberData(nameof(BothInEveryConfiguration))]
+    public void Both_always_exclude_the_release_namespace_and_kube_system_besides_the_namespaces_values_add(string configuration, string kind)
     {
-        var expressions = Webhook(template)["namespaceSelector"]!["matchExpressions"]!.AsArray();
+        var chart = RenderedChart.Of(configuration);
+        var expressions = Webhook(configuration, kind)["namespaceSelector"]!["matchExpressions"]!.AsArray();
         var byName = expressions.Single(e => e!["key"]!.GetValue<string>() == "kubernetes.io/metadata.name")!;
-        var optOut = expressions.Single(e => e!["key"]!.GetValue<string>() == "deadline-guard.io/ignore")!;
+        var optOutLabel = configuration == "everything" ? "example.com/no-guard" : "deadline-guard.io/ignore";
+        var optOut = expressions.Single(e => e!["key"]!.GetValue<string>() == optOutLabel)!;
+        var added = configuration == "everything" ? new[] { "legacy", "monitoring" } : ["kube-node-lease"];
 
         byName["operator"]!.GetValue<string>().ShouldBe("NotIn");
+        Strings(byName["values"]).ShouldBe([chart.Configuration.Namespace, "kube-system", .. added]);
         optOut["operator"]!.GetValue<string>().ShouldBe("NotIn");
         Strings(optOut["values"]).ShouldBe(["true"]);
-        ChartFiles.Template(template).ShouldContain("include \"deadline-guard.namespaceSelector\" .");
-
-        // The NotIn list is the release namespace plus webhook.namespaceSelector.excludeNamespaces.
-        var helper = ChartFiles.Defines["deadline-guard.namespaceSelector"];
-        helper.ShouldContain("prepend .Values.webhook.namespaceSelector.excludeNamespaces .Release.Namespace");
-        Strings(ChartFiles.Values["webhook"]!["namespaceSelector"]!["excludeNamespaces"]).ShouldBe(["kube-system", "kube-node-lease"]);
     }
 
-    [Fact]
-    public void The_mutating_webhook_skips_the_Argo_controller_unless_its_update_changes_the_workload_generation()
+    [SkippableFact]
+    public void Each_has_one_named_match_condition_that_skips_the_Argo_controller_from_values()
     {
-        var condition = Mutating["matchConditions"]!.AsArray().Single()!;
-        var cel = System.Text.RegularExpressions.Regex.Replace(condition["expression"]!.GetValue<string>(), @"\s+", " ");
-        const string sa = "system:serviceaccount:argo-rollouts:argo-rollouts";
-        const string annotation = "'rollout.argoproj.io/workload-generation'";
-
-        cel.ShouldStartWith($"request.userInfo.username != '{sa}' || request.operation != 'UPDATE' || (");
-        // An absent annotation (or no annotations at all) reads as '' on both sides, so adding or removing it counts as a change.
-        cel.ShouldContain($"(has(object.metadata.annotations) && {annotation} in object.metadata.annotations ? object.metadata.annotations[{annotation}] : '')");
-        cel.ShouldContain($"!= (has(oldObject.metadata.annotations) && {annotation} in oldObject.metadata.annotations ? oldObject.metadata.annotations[{annotation}] : '')");
-        Balanced(cel).ShouldBeTrue();
-    }
-
-    [Fact]
-    public void The_validating_webhook_skips_the_Argo_controller_entirely()
-    {
-        var condition = Validating["matchConditions"]!.AsArray().Single()!;
-
-        condition["expression"]!.GetValue<string>().ShouldBe("request.userInfo.username != 'system:serviceaccount:argo-rollouts:argo-rollouts'");
-        ChartFiles.Values["argoRollouts"]!["controllerServiceAccount"]!.GetValue<string>().ShouldBe("system:serviceaccount:argo-rollouts:argo-rollouts");
-    }
-
-    [Fact]
-    public void The_caBundle_is_rendered_only_in_existingSecret_mode_and_injected_by_cert_manager_in_certManager_mode()
-    {
-        var clientConfig = ChartFiles.Defines["deadline-guard.clientConfig"];
-        var annotations = ChartFiles.Defines["deadline-guard.webhookConfigurationAnnotations"];
-
-        clientConfig.ShouldContain("{{- if eq .root.Values.certificates.mode \"existingSecret\" }}\ncaBundle:");
-        annotations.ShouldContain("{{- if eq .Values.certificates.mode \"certManager\" }}\ncert-manager.io/inject-ca-from:");
-        foreach (var template in Configurations)
+        // What the expressions decide is evaluated with a real CEL implementation in CelMatchConditionTests.
+        foreach (var configuration in new[] { "selfManaged", "everything" })
         {
-            ChartFiles.Template(template).ShouldContain("include \"deadline-guard.webhookConfigurationAnnotations\" .");
-            ChartFiles.Template(template).ShouldContain("include \"deadline-guard.clientConfig\"");
+            var controller = configuration == "everything" ? "system:serviceaccount:argocd:argo-rollouts" : "system:serviceaccount:argo-rollouts:argo-rollouts";
+            var mutating = Webhook(configuration, Mutating)["matchConditions"]!.AsArray().Single()!;
+            var validating = Webhook(configuration, Validating)["matchConditions"]!.AsArray().Single()!;
+
+            mutating["name"]!.GetValue<string>().ShouldBe("skip-argo-controller-unless-workload-generation-changed");
+            validating["name"]!.GetValue<string>().ShouldBe("skip-argo-controller");
+            mutating["expression"]!.GetValue<string>().ShouldContain($"'{controller}'");
+            validating["expression"]!.GetValue<string>().ShouldBe($"request.userInfo.username != '{controller}'");
         }
     }
 
-    [Fact]
-    public void Both_point_at_the_webhook_Service_on_its_HTTPS_port()
+    [SkippableTheory]
+    [MemberData(nameof(BothInEveryConfiguration))]
+    public void The_caBundle_is_rendered_only_in_existingSecret_mode_and_cert_manager_injects_it_from_the_serving_Certificate(string configuration, string kind)
     {
-        var service = ChartFiles.StaticObject("service.yaml");
-        var port = service["spec"]!["ports"]!.AsArray().Single()!;
+        var chart = RenderedChart.Of(configuration);
+        var webhookConfiguration = Configuration(configuration, kind);
+        var clientConfig = webhookConfiguration.Body["webhooks"]![0]!["clientConfig"]!;
+        var inject = webhookConfiguration.Annotation("cert-manager.io/inject-ca-from");
 
-        port["port"]!.GetValue<int>().ShouldBe(443);
-        port["targetPort"]!.GetValue<string>().ShouldBe("https");
-        Mutating["clientConfig"]!["service"]!["port"]!.GetValue<int>().ShouldBe(443);
-        Validating["clientConfig"]!["service"]!["port"]!.GetValue<int>().ShouldBe(443);
-    }
-
-    private static bool Balanced(string text)
-    {
-        var depth = 0;
-        foreach (var c in text)
+        switch (chart.Configuration.Mode)
         {
-            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-            if (depth < 0)
-            {
-                return false;
-            }
+            case "existingSecret":
+                Encoding.ASCII.GetString(Convert.FromBase64String(clientConfig["caBundle"]!.GetValue<string>())).ShouldStartWith("-----BEGIN CERTIFICATE-----");
+                clientConfig["caBundle"]!.GetValue<string>().ShouldBe(ChartConfiguration.ExistingCaBundle);
+                inject.ShouldBeNull();
+                break;
+            case "certManager":
+                clientConfig["caBundle"].ShouldBeNull();
+                var certificate = chart.OfKind("Certificate").Single(c => c.Template == "certificate-serving.yaml");
+                inject.ShouldBe($"{certificate.Namespace}/{certificate.Name}");
+                break;
+            default:
+                clientConfig["caBundle"].ShouldBeNull(); // the certificate Jobs and the reconciler write it; Helm must not reset it
+                inject.ShouldBeNull();
+                break;
         }
 
-        return depth == 0 && text.Count(c => c == '\'') % 2 == 0;
+        webhookConfiguration.Annotation("argocd.argoproj.io/sync-wave").ShouldBe("1");
+    }
+
+    [SkippableTheory]
+    [InlineData("selfManaged", 443)]
+    [InlineData("everything", 8443)]
+    public void Both_point_at_the_webhook_Service_by_name_namespace_and_port(string configuration, int port)
+    {
+        var chart = RenderedChart.Of(configuration);
+        var service = chart.OfKind("Service").Single(s => s.Body["spec"]!["ports"]!.AsArray().Any(p => p!["name"]!.GetValue<string>() == "https"));
+        var servicePort = service.Body["spec"]!["ports"]!.AsArray().Single()!;
+
+        servicePort["port"]!.GetValue<int>().ShouldBe(port);
+        servicePort["targetPort"]!.GetValue<string>().ShouldBe("https");
+        foreach (var kind in new[] { Mutating, Validating })
+        {
+            var target = Webhook(configuration, kind)["clientConfig"]!["service"]!;
+            target["name"]!.GetValue<string>().ShouldBe(service.Name);
+            target["namespace"]!.GetValue<string>().ShouldBe(service.Namespace);
+            target["port"]!.GetValue<int>().ShouldBe(port);
+        }
     }
 }

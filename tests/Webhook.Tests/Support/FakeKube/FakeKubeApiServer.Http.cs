@@ -26,6 +26,11 @@ public sealed partial class FakeKubeApiServer
                 throw new FakeKubeStatusException(code, KubeStatus.ReasonFor(code), $"injected failure {code} for {recorded.Method} {recorded.Path}");
             }
 
+            if (Authorizer?.Invoke(recorded) is { } refusal)
+            {
+                throw new FakeKubeStatusException(403, "Forbidden", refusal);
+            }
+
             await DispatchAsync(context, recorded);
         }
         catch (FakeKubeStatusException e) when (!context.Response.HasStarted)

@@ -74,6 +74,13 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>A client for <see cref="Url"/>, made on first use and disposed with the server.</summary>
     public IKubernetes Client => client.Value;
 
+    /// <summary>
+    /// Decides every request after injected failures and before routing, as the API server's authorizer does
+    /// (k8s.io/apiserver/pkg/endpoints/filters/authorization.go): a non-null answer is the reason the request is
+    /// refused, with 403 Forbidden and a Status body. Null (the default) allows everything.
+    /// </summary>
+    public Func<RecordedRequest, string?>? Authorizer { get; set; }
+
     /// <summary>The current global resourceVersion (the one a list made now would carry).</summary>
     public string ResourceVersion => store.ResourceVersion;
 
