@@ -163,7 +163,17 @@ public sealed partial class ServingCertificate : IDisposable
     {
         var certificatePem = File.ReadAllText(certFile);
         var keyPem = File.ReadAllText(keyFile);
-        var certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        }
+        catch (ArgumentException e)
+        {
+            // An EC key of another certificate is an ArgumentException ("The provided key does not match…"), an RSA one a CryptographicException.
+            throw new CryptographicException($"the key in {keyFile} does not match the certificate in {certFile} ({e.Message})", e);
+        }
+
         try
         {
             var all = new X509Certificate2Collection();

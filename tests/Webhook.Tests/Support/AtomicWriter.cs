@@ -20,7 +20,9 @@ namespace DeadlineGuard.Tests.Support;
 /// volume root and set to mode 0755.</item>
 /// <item>Each payload file is written in it, parent folders made as needed, then set to its mode (the volume's
 /// <c>defaultMode</c> or the item's <c>mode</c>).</item>
-/// <item>(Ownership for <c>fsGroup</c> is applied here; this double leaves ownership alone.)</item>
+/// <item>With the pod's <c>fsGroup</c>, ownership is applied (pkg/volume/volume_linux.go SetVolumeOwnership, walking the
+/// volume): every entry's group becomes fsGroup, files get <c>mode | 0440</c> (the read-only mask of Secret and projected
+/// volumes), folders <c>mode | 0550</c> and the setgid bit. Without fsGroup, nothing.</item>
 /// <item>A symlink <c>..data_tmp</c> is made pointing at the new folder's name (relative).</item>
 /// <item><c>..data_tmp</c> is renamed over <c>..data</c> with rename(2): one atomic step, in the volume ROOT.</item>
 /// <item>For each payload path, ONE symlink per TOP-LEVEL name is made when missing: <c>policy.yaml -&gt; ..data/policy.yaml</c>,
@@ -37,9 +39,10 @@ public sealed class AtomicWriter
     public const string NewDataDirName = "..data_tmp";
 
     private readonly string _targetDir;
+    private readonly int? _fsGroup;
 
-    /// <summary>Upstream's NewAtomicWriter: the target folder (the volume root) must exist.</summary>
-    public AtomicWriter(string targetDir)
+    /// <summary>Upstream's NewAtomicWriter: the target folder (the volume root) must exist. <paramref name="fsGroup"/>: the pod's securityContext.fsGroup.</summary>
+    public AtomicWriter(string targetDir, int? fsGroup = null)
     {
         if (!Directory.Exists(targetDir))
         {
@@ -47,6 +50,7 @@ public sealed class AtomicWriter
         }
 
         _targetDir = targetDir;
+        _fsGroup = fsGroup;
     }
 
     /// <summary>The timestamped folder <c>..data</c> points at now (its name), or null before the first write.</summary>
@@ -98,7 +102,11 @@ public sealed class AtomicWriter
                 SetMode(full, mode);
             }
 
-            // (7) ownership (fsGroup) is not modelled.
+            // (7)
+            if (_fsGroup is { } group)
+            {
+                SetVolumeOwnership(new DirectoryInfo(_targetDir), group);
+            }
 
             // (8)
             var newDataDirPath = Path.Combine(_targetDir, NewDataDirName);
@@ -195,6 +203,32 @@ public sealed class AtomicWriter
         }
     }
 
+    /// <summary>SetVolumeOwnership: group fsGroup, files | 0440, folders | 0550 and setgid; symlinks are left as they are.</summary>
+    private static void SetVolumeOwnership(FileSystemInfo entry, int group)
+    {
+        if (NativeChown(entry.FullName, -1, group) != 0)
+        {
+            throw new IOException($"chown :{group} {entry.FullName} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        const UnixFileMode readOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead;
+        if (entry is DirectoryInfo folder)
+        {
+            SetMode(folder.FullName, GetMode(folder.FullName) | readOnly | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.SetGroup);
+            foreach (var child in folder.EnumerateFileSystemInfos().Where(e => e.LinkTarget is null))
+            {
+                SetVolumeOwnership(child, group);
+            }
+        }
+        else
+        {
+            SetMode(entry.FullName, GetMode(entry.FullName) | readOnly);
+        }
+    }
+
+    private static UnixFileMode GetMode(string path) =>
+        OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException() : File.GetUnixFileMode(path);
+
     private static void SetMode(string path, UnixFileMode mode)
     {
         if (OperatingSystem.IsWindows())
@@ -204,6 +238,9 @@ public sealed class AtomicWriter
 
         File.SetUnixFileMode(path, mode);
     }
+
+    [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
+    private static extern int NativeChown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int owner, int group);
 
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int NativeRename([MarshalAs(UnmanagedType.LPUTF8Str)] string from, [MarshalAs(UnmanagedType.LPUTF8Str)] string to);
