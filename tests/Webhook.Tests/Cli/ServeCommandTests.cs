@@ -127,11 +127,11 @@ public sealed class ServeCommandTests : IDisposable
         }
 
         // Root reads every file: as root the key is 0600 and the program runs as the image's user; otherwise the key is 0000.
-        int? runAs = null;
+        (int, int)? runAs = null;
         if (Environment.IsPrivilegedProcess)
         {
             Privileges.RequireRunAsAnotherUser("Reading a key as a user who may not");
-            runAs = Privileges.ImageUser;
+            runAs = (Privileges.ImageUser, Privileges.ImageUser);
         }
 
         File.SetUnixFileMode(Path.Combine(_folder, "tls.key"), runAs is null ? UnixFileMode.None : UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -43,7 +43,7 @@ public sealed class WebhookProcess : IDisposable
         IReadOnlyList<string> args,
         IReadOnlyDictionary<string, string?>? environment = null,
         string? programFolder = null,
-        int? runAs = null,
+        (int Uid, int Gid)? runAs = null,
         bool onlyThisEnvironment = false,
         string? workingDirectory = null)
     {
@@ -56,10 +56,9 @@ public sealed class WebhookProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (runAs is { } uid)
+        if (runAs is var (uid, gid))
         {
-            var id = uid.ToString(CultureInfo.InvariantCulture);
-            foreach (var arg in new[] { "--reuid", id, "--regid", id, "--clear-groups", "--", DotnetHost })
+            foreach (var arg in new[] { "--reuid", uid.ToString(CultureInfo.InvariantCulture), "--regid", gid.ToString(CultureInfo.InvariantCulture), "--clear-groups", "--", DotnetHost })
             {
                 start.ArgumentList.Add(arg);
             }
@@ -100,7 +99,7 @@ public sealed class WebhookProcess : IDisposable
 
     /// <summary>Runs the program to its end; its exit code.</summary>
     public static async Task<(int Exit, WebhookProcess Process)> RunAsync(
-        IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, string? programFolder = null, int? runAs = null, bool onlyThisEnvironment = false)
+        IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, string? programFolder = null, (int Uid, int Gid)? runAs = null, bool onlyThisEnvironment = false)
     {
         var process = Start(args, environment, programFolder, runAs, onlyThisEnvironment);
         return (await process.ExitAsync(timeout), process);

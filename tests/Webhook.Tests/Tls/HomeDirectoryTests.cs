@@ -43,7 +43,7 @@ public sealed class HomeDirectoryTests : IDisposable
         using var webhook = WebhookProcess.Start(
             ["serve", "--urls", "https://127.0.0.1:0", .. tls],
             new Dictionary<string, string?> { ["HOME"] = null, ["TMPDIR"] = _folder },
-            runAs: Privileges.ImageUser);
+            runAs: (Privileges.ImageUser, Privileges.ImageUser));
         var url = new Uri(await webhook.ListeningAsync(Patience));
         using var client = new HttpClient(new SocketsHttpHandler
         {
