@@ -37,7 +37,9 @@ public static class Commands
           --urls URLS                   listen addresses (default https://localhost:8443; also ASPNETCORE_URLS)
           --Tls:CertFile=F --Tls:KeyFile=F
                                         PEM serving certificate and key; without them a self-signed
-                                        certificate for localhost is made in memory.
+                                        certificate for localhost is made in memory. Reloaded when the
+                                        files change (a Secret volume's renewal included).
+          --Tls:ReloadCheckSeconds=N    also re-read the certificate files this often (default 60)
           --Admission:MaxRequestBytes=N largest review accepted (default 4194304)
           --Admission:FailurePolicy=Fail|Ignore
                                         /validate's answer when the webhook itself fails (default Fail)

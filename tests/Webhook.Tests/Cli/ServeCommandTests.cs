@@ -4,6 +4,9 @@ using DeadlineGuard.Cli;
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tls;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace DeadlineGuard.Tests.Cli;
 
@@ -165,5 +168,41 @@ public sealed class ServeCommandTests : IDisposable
         process.Output.ShouldNotContain("Unhandled exception", Case.Sensitive);
     }
 
+    [Fact]
+    public async Task The_failure_that_stopped_a_host_after_start_is_found_for_exit_one()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddHostedService<FailingAfterStart>();
+        builder.Logging.ClearProviders();
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await host.WaitForShutdownAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        StartupFailures.Fault(host.Services).ShouldBeOfType<HttpRequestException>().Message.ShouldBe("Connection refused (10.96.0.1:443)");
+    }
+
+    [Fact]
+    public async Task A_host_that_stopped_cleanly_has_no_failure()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await host.StopAsync();
+
+        StartupFailures.Fault(host.Services).ShouldBeNull();
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private sealed class FailingAfterStart : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await Task.Yield();
+            throw new HttpRequestException("Connection refused (10.96.0.1:443)");
+        }
+    }
 }

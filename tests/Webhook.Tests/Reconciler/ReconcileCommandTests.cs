@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeadlineGuard.Hosting;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
@@ -195,6 +192,33 @@ public sealed class ReconcileCommandTests : IDisposable
         kube.Requests.Count(r => r.Sequence > mark).ShouldBeGreaterThanOrEqualTo(5, "four failed requests, then the ones that reopened the watch");
         (await webhook.TerminateAsync(Wait)).ShouldBe(0, webhook.Output);
     }
+
+    [Theory]
+    [InlineData("/etc/kubeconfig", true, true, KubernetesAccess.Source.KubeconfigVariable)]
+    [InlineData("", true, true, KubernetesAccess.Source.KubeconfigFile)]
+    [InlineData(null, false, true, KubernetesAccess.Source.InCluster)]
+    [InlineData(null, false, false, KubernetesAccess.Source.None)]
+    [InlineData("", false, false, KubernetesAccess.Source.None)]
+    public void The_configuration_comes_from_kubeconfig_then_the_default_file_then_the_service_account(
+        string? variable, bool defaultFileExists, bool inCluster, KubernetesAccess.Source expected) =>
+        KubernetesAccess.Choose(variable, defaultFileExists, inCluster).ShouldBe(expected);
+
+    public static TheoryData<System.Net.HttpStatusCode?, Exception?, KubernetesStartupCheck.Verdict> Answers() => new()
+    {
+        { System.Net.HttpStatusCode.OK, null, KubernetesStartupCheck.Verdict.Reachable },
+        { System.Net.HttpStatusCode.Forbidden, null, KubernetesStartupCheck.Verdict.Reachable },
+        { System.Net.HttpStatusCode.NotFound, null, KubernetesStartupCheck.Verdict.Reachable },
+        { System.Net.HttpStatusCode.Unauthorized, null, KubernetesStartupCheck.Verdict.Fail },
+        { System.Net.HttpStatusCode.ServiceUnavailable, null, KubernetesStartupCheck.Verdict.Retry },
+        { null, new HttpRequestException("Connection refused (10.96.0.1:443)"), KubernetesStartupCheck.Verdict.Retry },
+        { null, new HttpRequestException("The SSL connection could not be established", new System.Security.Authentication.AuthenticationException("untrusted root")), KubernetesStartupCheck.Verdict.Fail },
+        { null, new TaskCanceledException(), KubernetesStartupCheck.Verdict.Retry },
+    };
+
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public void At_start_only_an_api_server_that_may_still_come_up_is_asked_again(System.Net.HttpStatusCode? status, Exception? failure, KubernetesStartupCheck.Verdict expected) =>
+        KubernetesStartupCheck.Classify(status, failure).Verdict.ShouldBe(expected);
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
