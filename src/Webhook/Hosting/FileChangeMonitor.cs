@@ -43,10 +43,7 @@ public sealed partial class FileChangeMonitor : IDisposable
         _createWatcher = createWatcher ?? (directory => new FileSystemWatcher(directory));
     }
 
-    /// <summary>Raised after each check, with the folders watched then (for tests and diagnostics).</summary>
-    public event Action<IReadOnlyCollection<string>>? Checked;
-
-    /// <summary>The folders watched now.</summary>
+    /// <summary>The folders watched now (for diagnostics and tests).</summary>
     public IReadOnlyCollection<string> WatchedDirectories
     {
         get
@@ -166,7 +163,6 @@ public sealed partial class FileChangeMonitor : IDisposable
     {
         // Cleared before the check: an event during the check schedules one more, so no change is missed.
         Interlocked.Exchange(ref _scheduled, 0);
-        IReadOnlyCollection<string> watched;
         lock (_gate)
         {
             if (_disposed)
@@ -185,11 +181,7 @@ public sealed partial class FileChangeMonitor : IDisposable
             {
                 LogCheckFailed(_logger, string.Join(", ", _files), e);
             }
-
-            watched = [.. _watchers.Keys];
         }
-
-        Checked?.Invoke(watched);
     }
 
     /// <summary>Watches exactly the folders the paths go through now. Called under the gate.</summary>

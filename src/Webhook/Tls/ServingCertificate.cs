@@ -37,9 +37,6 @@ public sealed partial class ServingCertificate : IDisposable
     /// <summary>What a handshake presents: the certificate, its key and the intermediates from the file.</summary>
     public SslStreamCertificateContext Context => (_served ?? LoadServed()).Context;
 
-    /// <summary>The file watch, once <see cref="StartWatching"/> ran (for tests and diagnostics).</summary>
-    public FileChangeMonitor? Monitor => _monitor;
-
     /// <summary>Raised after a new certificate from the files took effect.</summary>
     public event Action<X509Certificate2>? Reloaded;
 
