@@ -31,9 +31,13 @@ COPY --from=build /app ./
 # - no diagnostics IPC socket (it would be created under TMPDIR);
 # - no default HTTP port from the base image: the listen address comes from --urls.
 # The chart still mounts an emptyDir on /tmp for anything the runtime might need there.
+# HOME: .NET needs a home directory to build certificate chains (every TLS handshake, every call to the API
+# server); user 64198 has no passwd entry, so without HOME every handshake failed. Nothing is written there
+# (the program also falls back to TMPDIR by itself when HOME is unset, e.g. when a pod spec clears it).
 ENV DOTNET_EnableDiagnostics=0 \
     ASPNETCORE_HTTP_PORTS= \
-    TMPDIR=/tmp
+    TMPDIR=/tmp \
+    HOME=/tmp
 
 # The same numeric user as the chart's securityContext.runAsUser (non-root; no passwd entry needed).
 USER 64198:64198

@@ -1,10 +1,15 @@
 using DeadlineGuard.Cli;
+using DeadlineGuard.Hosting;
 
 namespace DeadlineGuard;
 
 /// <summary>Entry point: picks the subcommand; each command wires its own pieces.</summary>
 public partial class Program
 {
-    public static Task<int> Main(string[] args) =>
-        Commands.RunAsync(args, Console.In, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args)
+    {
+        // Before anything builds an X.509 chain (TLS, Kubernetes client): see HomeDirectory.
+        HomeDirectory.EnsureForRuntime();
+        return Commands.RunAsync(args, Console.In, Console.Out, Console.Error);
+    }
 }

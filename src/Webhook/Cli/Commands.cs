@@ -1,6 +1,5 @@
+using System.Runtime.InteropServices;
 using DeadlineGuard.Hosting;
-using FluentValidation;
-using Microsoft.Extensions.Options;
 
 namespace DeadlineGuard.Cli;
 
@@ -38,13 +37,16 @@ public static class Commands
           --urls URLS                   listen addresses (default https://localhost:8443; also ASPNETCORE_URLS)
           --Tls:CertFile=F --Tls:KeyFile=F
                                         PEM serving certificate and key; without them a self-signed
-                                        certificate for localhost is made in memory.
+                                        certificate for localhost is made in memory. Reloaded when the
+                                        files change (a Secret volume's renewal included).
+          --Tls:ReloadCheckSeconds=N    also re-read the certificate files this often (default 60)
           --Admission:MaxRequestBytes=N largest review accepted (default 4194304)
           --Admission:FailurePolicy=Fail|Ignore
                                         /validate's answer when the webhook itself fails (default Fail)
         Any configuration key can be given as --Section:Key=value or as environment variable Section__Key.
 
-        Exit codes: 0 clean shutdown, 2 bad configuration (nothing served).
+        Exit codes: 0 clean shutdown, 1 stopped by a failure after start, 2 bad configuration (nothing served;
+        one line on stderr says what).
         """;
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
@@ -60,9 +62,9 @@ public static class Commands
         switch (command)
         {
             case "serve":
-                return await HostAsync(rest, ServeHelp, a => WebhookApp.Build(a), stdout, stderr);
+                return await HostAsync(rest, ServeHelp, a => WebhookApp.Build(a), null, stdout, stderr);
             case "reconcile":
-                return await HostAsync(rest, ReconcileHelp, a => ReconcilerApp.Build(a), stdout, stderr);
+                return await HostAsync(rest, ReconcileHelp, a => ReconcilerApp.Build(a), ReconcilerApp.CheckClusterAsync, stdout, stderr);
             case "review":
                 return await ReviewCommand.RunAsync(rest, stdin, stdout, stderr);
             case "certs":
@@ -84,7 +86,9 @@ public static class Commands
         kubectl argo rollouts abort does) and a Warning Event is emitted. Serves only /healthz, /readyz
         and /metrics over HTTP (default http://localhost:8081).
 
-        Kubernetes access: in-cluster service account, else KUBECONFIG or ~/.kube/config.
+        Kubernetes access: KUBECONFIG, else ~/.kube/config, else the pod's service account. At start the API
+        server must answer within --Kubernetes:StartupTimeoutSeconds (default 30); after start, API failures
+        are retried with backoff.
 
         Options:
           --policy FILE                         the policy (exemptions apply to the reconciler too)
@@ -97,10 +101,17 @@ public static class Commands
           --Reconciler:LeaderElection=false     single replica, no Lease (default true; needs POD_NAMESPACE
                                                 or --Reconciler:LeaseNamespace=NS)
 
-        Exit codes: 0 clean shutdown, 2 bad configuration.
+        Exit codes: 0 clean shutdown, 1 stopped by a failure after start, 2 bad configuration or no
+        reachable API server at start (one line on stderr says what).
         """;
 
-    private static async Task<int> HostAsync(string[] args, string help, Func<string[], WebApplication> build, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> HostAsync(
+        string[] args,
+        string help,
+        Func<string[], WebApplication> build,
+        Func<WebApplication, CancellationToken, Task>? beforeRun,
+        TextWriter stdout,
+        TextWriter stderr)
     {
         if (args.Any(a => a is "--help" or "-h"))
         {
@@ -111,26 +122,49 @@ public static class Commands
         try
         {
             await using var app = build(args);
-            await app.RunAsync();
+            if (beforeRun is not null && !await BeforeRunAsync(app, beforeRun))
+            {
+                return Ok; // stopped (SIGTERM, Ctrl+C) while waiting to start
+            }
+
+            // StartAsync and WaitForShutdownAsync rather than RunAsync, which disposes the services before the fault is read.
+            await app.StartAsync();
+            await app.WaitForShutdownAsync();
+            if (StartupFailures.Fault(app.Services) is { } fault)
+            {
+                await stderr.WriteLineAsync($"webhook: stopped by a failure: {fault.Message}");
+                return Failed;
+            }
+
             return Ok;
         }
-        catch (Exception e) when (ConfigurationProblem(e) is { } problem)
+        catch (Exception e) when (StartupFailures.Problems(e) is { } problems)
         {
-            await stderr.WriteLineAsync($"webhook: bad configuration, nothing served:{Environment.NewLine}{problem}");
+            await stderr.WriteLineAsync(StartupFailures.Describe(problems));
             return Usage;
         }
     }
 
-    /// <summary>The message for failures that a user's configuration caused; null for anything else.</summary>
-    public static string? ConfigurationProblem(Exception e) => e switch
+    /// <summary>Runs the start-up check; false when SIGTERM or SIGINT came first, as the host would stop then.</summary>
+    private static async Task<bool> BeforeRunAsync(WebApplication app, Func<WebApplication, CancellationToken, Task> beforeRun)
     {
-        OptionsValidationException o => string.Join(Environment.NewLine, o.Failures.Select(f => "  - " + f)),
-        Policy.PolicyException p => p.Message,
-        ValidationException v => v.Message,
-        System.Security.Cryptography.CryptographicException c => $"  - the serving certificate cannot be loaded: {c.Message}",
-        IOException { InnerException: System.Net.Sockets.SocketException } io => $"  - cannot listen: {io.Message}",
-        k8s.Exceptions.KubeConfigException k => $"  - no Kubernetes access: {k.Message} (run in a cluster, or set KUBECONFIG)",
-        AggregateException { InnerExceptions.Count: 1 } a => ConfigurationProblem(a.InnerException!),
-        _ => null,
-    };
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        try
+        {
+            await beforeRun(app, stop.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 }

@@ -22,6 +22,10 @@ public static class ReconcilerApp
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+        else if (ListenAddresses.Problems(builder.Configuration[WebHostDefaults.ServerUrlsKey]) is { Count: > 0 } problems)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(WebHostDefaults.ServerUrlsKey, typeof(string), problems);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services
@@ -36,5 +40,15 @@ public static class ReconcilerApp
         app.Lifetime.ApplicationStopping.Register(readiness.Stopping);
         app.MapOperations();
         return app;
+    }
+
+    /// <summary>
+    /// Before the host starts: every setting is checked first (all problems at once), then the API server must answer
+    /// (<see cref="KubernetesStartupCheck"/>), so that a missing or unreachable cluster is one line and exit 2.
+    /// </summary>
+    public static async Task CheckClusterAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        await app.Services.GetRequiredService<KubernetesStartupCheck>().RunAsync(cancellationToken);
     }
 }

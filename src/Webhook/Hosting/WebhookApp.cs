@@ -23,6 +23,10 @@ public static class WebhookApp
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+        else if (ListenAddresses.Problems(builder.Configuration[WebHostDefaults.ServerUrlsKey]) is { Count: > 0 } problems)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(WebHostDefaults.ServerUrlsKey, typeof(string), problems);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureWebhookKestrel());
         builder.Services

@@ -15,6 +15,7 @@ public static class ObservabilityServices
             (_, logger) => logger
                 .ReadFrom.Configuration(configuration)
                 .Enrich.FromLogContext()
+                .Filter.ByExcluding(Hosting.StartupFailures.IsReportedByTheCommand)
                 // Formatting and writing happen on the sink's own thread: a review does not wait for stdout.
                 // The buffer blocks rather than drops when full, so no decision event is ever lost.
                 .WriteTo.Async(sink => sink.Console(new CompactJsonFormatter()), bufferSize: 10_000, blockWhenFull: true),

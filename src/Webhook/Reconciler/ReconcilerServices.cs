@@ -14,7 +14,7 @@ public static class ReconcilerServices
     {
         services.AddValidatedOptions<ReconcilerOptions, ReconcilerOptionsValidator>(configuration, ReconcilerOptions.Section);
         services.AddValidatedOptions<Tls.CertsOptions, CertsSettingsValidator>(configuration, Tls.CertsOptions.Section);
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig()));
+        services.AddKubernetesAccess(configuration);
         services.AddSingleton(sp => new ReconcilerMetrics(sp.GetRequiredService<WebhookMetrics>().Registry));
         services.AddSingleton(sp => new DeadlineActions(
             sp.GetRequiredService<IKubernetes>(),

@@ -1,19 +1,27 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using DeadlineGuard.Hosting;
 using DeadlineGuard.Observability;
 using Microsoft.Extensions.Options;
 
 namespace DeadlineGuard.Tls;
 
-/// <summary>The certificate Kestrel presents: from PEM files when configured, else self-signed in memory.</summary>
+/// <summary>
+/// The certificate Kestrel presents: from PEM files when configured (reloaded when they change), else self-signed in
+/// memory. Each certificate comes with its <see cref="SslStreamCertificateContext"/>, built once when it is loaded
+/// (chain from the file, offline) rather than on every handshake.
+/// </summary>
 public sealed partial class ServingCertificate : IDisposable
 {
     private readonly TlsOptions _options;
     private readonly ILogger<ServingCertificate> _logger;
     private readonly TimeProvider _time;
     private readonly Readiness _readiness;
-    private volatile X509Certificate2? _current;
+    private readonly Lock _gate = new();
+    private volatile Served? _served;
+    private FileChangeMonitor? _monitor;
 
     public ServingCertificate(IOptions<TlsOptions> options, ILogger<ServingCertificate> logger, TimeProvider time, Readiness readiness)
     {
@@ -24,37 +32,16 @@ public sealed partial class ServingCertificate : IDisposable
         readiness.Expect(Readiness.Certificate);
     }
 
-    private FileSystemWatcher? _watcher;
+    public X509Certificate2 Current => (_served ?? LoadServed()).Certificate;
 
-    public X509Certificate2 Current => _current ?? Load();
+    /// <summary>What a handshake presents: the certificate, its key and the intermediates from the file.</summary>
+    public SslStreamCertificateContext Context => (_served ?? LoadServed()).Context;
 
     /// <summary>Raised after a new certificate from the files took effect.</summary>
     public event Action<X509Certificate2>? Reloaded;
 
     /// <summary>Loads (or creates) the certificate once; called at start so that a bad file stops the program.</summary>
-    public X509Certificate2 Load()
-    {
-        if (_current is { } loaded)
-        {
-            return loaded;
-        }
-
-        X509Certificate2 certificate;
-        if (string.IsNullOrEmpty(_options.CertFile))
-        {
-            certificate = CreateSelfSigned(["localhost", .. _options.SelfSignedDnsNames], _time.GetUtcNow());
-            LogSelfSigned(_logger, certificate.GetCertHashString(HashAlgorithmName.SHA256), certificate.NotAfter.ToUniversalTime());
-        }
-        else
-        {
-            certificate = X509Certificate2.CreateFromPemFile(_options.CertFile, _options.KeyFile);
-            LogFromFiles(_logger, _options.CertFile, certificate.Subject, certificate.GetCertHashString(HashAlgorithmName.SHA256), certificate.NotAfter.ToUniversalTime());
-        }
-
-        _current = certificate;
-        _readiness.Passed(Readiness.Certificate);
-        return certificate;
-    }
+    public X509Certificate2 Load() => LoadServed().Certificate;
 
     /// <summary>
     /// Reads the PEM files again and swaps the certificate when they hold a new, valid pair. A half-written
@@ -67,48 +54,48 @@ public sealed partial class ServingCertificate : IDisposable
             return false;
         }
 
-        X509Certificate2 fresh;
-        try
+        Served fresh;
+        lock (_gate)
         {
-            fresh = X509Certificate2.CreateFromPemFile(_options.CertFile, _options.KeyFile);
-        }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            LogReloadFailed(_logger, _options.CertFile, e.Message);
-            return false;
+            try
+            {
+                fresh = FromFiles(_options.CertFile, _options.KeyFile);
+            }
+            catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                LogReloadFailed(_logger, _options.CertFile, e.Message);
+                return false;
+            }
+
+            if (_served is { } old && old.SameChain(fresh))
+            {
+                fresh.Certificate.Dispose();
+                return false;
+            }
+
+            // Handshakes in flight may still hold the old certificate; it is left to the finalizer rather than disposed under them.
+            _served = fresh;
         }
 
-        var old = _current;
-        if (old is not null && old.RawData.AsSpan().SequenceEqual(fresh.RawData))
-        {
-            fresh.Dispose();
-            return false;
-        }
-
-        _current = fresh;
-        LogFromFiles(_logger, _options.CertFile, fresh.Subject, fresh.GetCertHashString(HashAlgorithmName.SHA256), fresh.NotAfter.ToUniversalTime());
-        Reloaded?.Invoke(fresh);
-
-        // Handshakes in flight may still hold the old certificate; it is left to the finalizer rather than disposed under them.
+        LogFromFiles(_logger, _options.CertFile, fresh.Certificate.Subject, fresh.Certificate.GetCertHashString(HashAlgorithmName.SHA256), fresh.Certificate.NotAfter.ToUniversalTime());
+        Reloaded?.Invoke(fresh.Certificate);
         return true;
     }
 
-    /// <summary>Watches the certificate's folder: a Secret volume swaps a ..data symlink, which a watch on the file misses.</summary>
+    /// <summary>
+    /// Reloads when the files change, whatever their layout (a kubelet volume swaps <c>..data</c> in the volume root,
+    /// see <see cref="FileChangeMonitor"/>), and checks them every <c>Tls:ReloadCheckSeconds</c> besides.
+    /// </summary>
     public void StartWatching()
     {
-        if (string.IsNullOrEmpty(_options.CertFile) || _watcher is not null)
+        if (string.IsNullOrEmpty(_options.CertFile) || string.IsNullOrEmpty(_options.KeyFile) || _monitor is not null)
         {
             return;
         }
 
-        _watcher = new FileSystemWatcher(Path.GetDirectoryName(Path.GetFullPath(_options.CertFile))!)
-        {
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-        };
-        _watcher.Changed += (_, _) => Reload();
-        _watcher.Created += (_, _) => Reload();
-        _watcher.Renamed += (_, _) => Reload();
-        _watcher.EnableRaisingEvents = true;
+        _monitor = new FileChangeMonitor(
+            [_options.CertFile, _options.KeyFile], () => Reload(), TimeSpan.FromSeconds(_options.ReloadCheckSeconds), _time, _logger);
+        _monitor.Start();
     }
 
     /// <summary>A P-256 certificate for the given names plus the loopback addresses, valid for one year.</summary>
@@ -133,8 +120,78 @@ public sealed partial class ServingCertificate : IDisposable
 
     public void Dispose()
     {
-        _watcher?.Dispose();
-        _current?.Dispose();
+        _monitor?.Dispose();
+        _served?.Certificate.Dispose();
+    }
+
+    private Served LoadServed()
+    {
+        lock (_gate)
+        {
+            if (_served is { } loaded)
+            {
+                return loaded;
+            }
+
+            Served served;
+            if (string.IsNullOrEmpty(_options.CertFile))
+            {
+                var certificate = CreateSelfSigned(["localhost", .. _options.SelfSignedDnsNames], _time.GetUtcNow());
+                served = new Served(certificate, [], SslStreamCertificateContext.Create(certificate, null, offline: true));
+                LogSelfSigned(_logger, certificate.GetCertHashString(HashAlgorithmName.SHA256), certificate.NotAfter.ToUniversalTime());
+            }
+            else
+            {
+                served = FromFiles(_options.CertFile, _options.KeyFile!);
+                LogFromFiles(_logger, _options.CertFile, served.Certificate.Subject, served.Certificate.GetCertHashString(HashAlgorithmName.SHA256), served.Certificate.NotAfter.ToUniversalTime());
+            }
+
+            _served = served;
+            _readiness.Passed(Readiness.Certificate);
+            return served;
+        }
+    }
+
+    /// <summary>
+    /// The pair from the files, each read once (so the certificate and its chain are of the same version), and the
+    /// handshake context. Offline: the chain is what the file holds plus the system store, nothing is downloaded.
+    /// </summary>
+    private static Served FromFiles(string certFile, string keyFile)
+    {
+        var certificatePem = File.ReadAllText(certFile);
+        var keyPem = File.ReadAllText(keyFile);
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        }
+        catch (ArgumentException e)
+        {
+            // An EC key of another certificate is an ArgumentException ("The provided key does not match…"), an RSA one a CryptographicException.
+            throw new CryptographicException($"the key in {keyFile} does not match the certificate in {certFile} ({e.Message})", e);
+        }
+
+        try
+        {
+            var all = new X509Certificate2Collection();
+            all.ImportFromPem(certificatePem);
+            X509Certificate2[] chain = [.. all.Skip(1)];
+            var context = SslStreamCertificateContext.Create(certificate, [.. chain], offline: true);
+            return new Served(certificate, chain, context);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    private sealed record Served(X509Certificate2 Certificate, X509Certificate2[] Chain, SslStreamCertificateContext Context)
+    {
+        public bool SameChain(Served other) =>
+            Certificate.RawData.AsSpan().SequenceEqual(other.Certificate.RawData)
+            && Chain.Length == other.Chain.Length
+            && Chain.Zip(other.Chain).All(p => p.First.RawData.AsSpan().SequenceEqual(p.Second.RawData));
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "No Tls:CertFile configured: serving a self-signed certificate for localhost made in memory, SHA-256 fingerprint {Fingerprint}, valid until {NotAfter:o}")]

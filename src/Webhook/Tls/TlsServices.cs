@@ -15,7 +15,11 @@ public static class TlsServices
         return services;
     }
 
-    /// <summary>HTTP/1.1 and HTTP/2 on every endpoint; TLS 1.2 and 1.3 only, with the serving certificate.</summary>
+    /// <summary>
+    /// HTTP/1.1 and HTTP/2 on every endpoint; TLS 1.2 and 1.3 only, with the serving certificate of the moment.
+    /// Each handshake gets the certificate's prepared <see cref="System.Net.Security.SslStreamCertificateContext"/>:
+    /// with only a certificate, SslStream would build its chain again on every handshake.
+    /// </summary>
     public static void ConfigureWebhookKestrel(this KestrelServerOptions kestrel)
     {
         kestrel.AddServerHeader = false;
@@ -24,7 +28,16 @@ public static class TlsServices
         {
             https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
             var certificate = kestrel.ApplicationServices.GetRequiredService<ServingCertificate>();
+
+            // Kestrel wants a certificate source when it binds (else it looks for a development certificate);
+            // OnAuthenticate, which runs after Kestrel set ALPN and the protocols, swaps it for the context.
             https.ServerCertificateSelector = (_, _) => certificate.Current;
+            https.OnAuthenticate = (_, ssl) =>
+            {
+                ssl.ServerCertificateSelectionCallback = null;
+                ssl.ServerCertificate = null;
+                ssl.ServerCertificateContext = certificate.Context;
+            };
         });
     }
 }
@@ -41,6 +54,8 @@ public sealed class TlsOptionsValidator : AbstractValidator<TlsOptions>
             .WithMessage(o => $"file {o.CertFile} does not exist");
         RuleFor(o => o.KeyFile).Must(File.Exists!).When(o => !string.IsNullOrEmpty(o.KeyFile))
             .WithMessage(o => $"file {o.KeyFile} does not exist");
+        RuleFor(o => o.ReloadCheckSeconds).InclusiveBetween(1, 86_400)
+            .WithMessage(o => $"must be between 1 and 86400 seconds, found {o.ReloadCheckSeconds}");
     }
 }
 

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeadlineGuard.Hosting;
 using DeadlineGuard.Observability;
+using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
 using Microsoft.Extensions.DependencyInjection;
 using static DeadlineGuard.Tests.Reconciler.ReconcilerHosts;
@@ -29,25 +27,7 @@ public sealed class ReconcileCommandTests : IDisposable
         var (stuck, others) = Cluster(now.AddHours(-1), now.AddSeconds(-5));
         kube.Seed(stuck);
         var seeded = others.Select(kube.Seed).ToList();
-        var kubeconfig = Path.Combine(folder, "kubeconfig");
-        File.WriteAllText(kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster:
-                server: {kube.Url}
-            users:
-            - name: reconciler
-              user:
-                token: fake-token
-            contexts:
-            - name: fake
-              context:
-                cluster: fake
-                user: reconciler
-            current-context: fake
-            """);
+        var kubeconfig = Kubeconfig(kube.Url);
 
         using var webhook = WebhookProcess.Start(
             ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaderElection=false", "--Reconciler:GraceSeconds=0"],
@@ -111,109 +91,193 @@ public sealed class ReconcileCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Without_any_cluster_configuration_reconcile_exits_two_with_one_line_naming_what_is_missing()
+    {
+        var home = Directory.CreateDirectory(Path.Combine(folder, "home")).FullName;
+
+        var (exit, run) = await WebhookProcess.RunAsync(
+            ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard"],
+            NoCluster(("HOME", home)),
+            Wait);
+        using var process = run;
+
+        exit.ShouldBe(2, process.Output);
+        var line = process.StandardError.ShouldHaveSingleItem();
+        line.ShouldStartWith("webhook: bad configuration, nothing served: no Kubernetes configuration: ");
+        line.ShouldContain("no in-cluster service account (KUBERNETES_SERVICE_HOST is unset)");
+        line.ShouldContain($"KUBECONFIG is unset and {home}/.kube/config does not exist");
+        line.ShouldContain("set KUBECONFIG");
+        ShouldHaveNoStackTrace(process);
+    }
+
+    [Fact]
+    public async Task An_api_server_that_does_not_answer_at_start_is_retried_for_the_startup_timeout_then_reconcile_exits_two()
+    {
+        var closed = ClosedLoopbackPort();
+
+        var (exit, run) = await WebhookProcess.RunAsync(
+            ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard", "--Kubernetes:StartupTimeoutSeconds=2"],
+            NoCluster(("KUBECONFIG", Kubeconfig($"https://127.0.0.1:{closed}"))),
+            Wait);
+        using var process = run;
+
+        exit.ShouldBe(2, process.Output);
+        var line = process.StandardError.ShouldHaveSingleItem();
+        line.ShouldStartWith($"webhook: bad configuration, nothing served: the API server at https://127.0.0.1:{closed} is not reachable (Connection refused");
+        line.ShouldContain("check that the cluster is up and that the kubeconfig's server address is right");
+        process.StandardOutput.Count(l => l.Contains("\"EventId\":{\"Id\":28", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(1, "each retry is logged");
+        ShouldHaveNoStackTrace(process);
+    }
+
+    [Theory]
+    [InlineData("apiVersion: v1\nclusters: [\n", "While parsing a node, did not find expected node content. (line 3, column 1)")]
+    [InlineData("apiVersion: v1\nkind: Config\ncurrent-context: nowhere\n", "CurrentContext: nowhere not found in contexts in kubeconfig")]
+    [InlineData("apiVersion: v1\nkind: Config\n", "Cannot infer server host url either from context or masterUrl")]
+    public async Task A_kubeconfig_that_cannot_be_used_exits_two_naming_the_file_and_the_problem(string content, string problem)
+    {
+        var kubeconfig = Path.Combine(folder, "broken-kubeconfig");
+        File.WriteAllText(kubeconfig, content);
+
+        var (exit, run) = await WebhookProcess.RunAsync(
+            ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard"],
+            NoCluster(("KUBECONFIG", kubeconfig)),
+            Wait);
+        using var process = run;
+
+        exit.ShouldBe(2, process.Output);
+        process.StandardError.ShouldHaveSingleItem()
+            .ShouldBe($"webhook: bad configuration, nothing served: the kubeconfig {kubeconfig} (KUBECONFIG) cannot be used: {problem}");
+        ShouldHaveNoStackTrace(process);
+    }
+
+    [Fact]
+    public async Task A_port_already_in_use_stops_reconcile_with_exit_two_and_one_line()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var (exit, run) = await WebhookProcess.RunAsync(
+            ["reconcile", "--urls", $"http://127.0.0.1:{port}", "--Reconciler:LeaderElection=false"],
+            NoCluster(("KUBECONFIG", Kubeconfig(kube.Url))),
+            Wait);
+        using var process = run;
+
+        exit.ShouldBe(2, process.Output);
+        process.StandardError.ShouldHaveSingleItem().ShouldBe(
+            $"webhook: bad configuration, nothing served: cannot listen: Failed to bind to address http://127.0.0.1:{port}: address already in use " +
+            "(another process holds the port, or it needs privileges; choose another with --urls)");
+        ShouldHaveNoStackTrace(process);
+    }
+
+    [Fact]
+    public async Task After_start_api_failures_are_retried_and_reconcile_keeps_running()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        using var webhook = WebhookProcess.Start(
+            ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaderElection=false", "--Reconciler:MaxBackoffSeconds=1"],
+            NoCluster(("KUBECONFIG", Kubeconfig(kube.Url))));
+        await webhook.ListeningAsync(Wait);
+        await kube.WaitForWatchAsync(1, Wait);
+
+        // The API server fails the next requests (an upgrade of the control plane) and ends the open watch.
+        var mark = kube.Requests.Count;
+        kube.FailNext(4, statusCode: 503);
+        kube.EndWatches();
+        await kube.WaitForWatchAsync(2, Wait);
+
+        webhook.HasExited.ShouldBeFalse(webhook.Output);
+        kube.Requests.Count(r => r.Sequence > mark).ShouldBeGreaterThanOrEqualTo(5, "four failed requests, then the ones that reopened the watch");
+        (await webhook.TerminateAsync(Wait)).ShouldBe(0, webhook.Output);
+    }
+
+    [Theory]
+    [InlineData("/etc/kubeconfig", true, true, KubernetesAccess.Source.KubeconfigVariable)]
+    [InlineData("", true, true, KubernetesAccess.Source.KubeconfigFile)]
+    [InlineData(null, false, true, KubernetesAccess.Source.InCluster)]
+    [InlineData(null, false, false, KubernetesAccess.Source.None)]
+    [InlineData("", false, false, KubernetesAccess.Source.None)]
+    public void The_configuration_comes_from_kubeconfig_then_the_default_file_then_the_service_account(
+        string? variable, bool defaultFileExists, bool inCluster, KubernetesAccess.Source expected) =>
+        KubernetesAccess.Choose(variable, defaultFileExists, inCluster).ShouldBe(expected);
+
+    public static TheoryData<System.Net.HttpStatusCode?, Exception?, KubernetesStartupCheck.Verdict> Answers() => new()
+    {
+        { System.Net.HttpStatusCode.OK, null, KubernetesStartupCheck.Verdict.Reachable },
+        { System.Net.HttpStatusCode.Forbidden, null, KubernetesStartupCheck.Verdict.Reachable },
+        { System.Net.HttpStatusCode.NotFound, null, KubernetesStartupCheck.Verdict.Reachable },
+        { System.Net.HttpStatusCode.Unauthorized, null, KubernetesStartupCheck.Verdict.Fail },
+        { System.Net.HttpStatusCode.ServiceUnavailable, null, KubernetesStartupCheck.Verdict.Retry },
+        { null, new HttpRequestException("Connection refused (10.96.0.1:443)"), KubernetesStartupCheck.Verdict.Retry },
+        { null, new HttpRequestException("The SSL connection could not be established", new System.Security.Authentication.AuthenticationException("untrusted root")), KubernetesStartupCheck.Verdict.Fail },
+        { null, new TaskCanceledException(), KubernetesStartupCheck.Verdict.Retry },
+    };
+
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public void At_start_only_an_api_server_that_may_still_come_up_is_asked_again(System.Net.HttpStatusCode? status, Exception? failure, KubernetesStartupCheck.Verdict expected) =>
+        KubernetesStartupCheck.Classify(status, failure).Verdict.ShouldBe(expected);
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    /// <summary>The built program (Webhook.dll beside the tests) in a child process, its output collected.</summary>
-    private sealed class WebhookProcess : IDisposable
+    /// <summary>The environment of a machine with no cluster at all, plus the given settings.</summary>
+    private static Dictionary<string, string?> NoCluster(params (string Name, string? Value)[] settings)
     {
-        private readonly Process process;
-        private readonly ConcurrentQueue<string> lines = new();
-        private readonly TaskCompletionSource<string> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private WebhookProcess(Process process) => this.process = process;
-
-        public string Output => string.Join(Environment.NewLine, lines);
-
-        public static WebhookProcess Start(string[] args, Dictionary<string, string?> environment)
+        var environment = new Dictionary<string, string?>
         {
-            var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-            var start = new ProcessStartInfo(host)
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Webhook.dll"));
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            foreach (var (name, value) in environment)
-            {
-                if (value is null)
-                {
-                    start.Environment.Remove(name);
-                }
-                else
-                {
-                    start.Environment[name] = value;
-                }
-            }
-
-            var webhook = new WebhookProcess(new Process { StartInfo = start });
-            webhook.process.OutputDataReceived += (_, e) => webhook.OnLine(e.Data);
-            webhook.process.ErrorDataReceived += (_, e) => webhook.OnLine(e.Data);
-            webhook.process.Start();
-            webhook.process.BeginOutputReadLine();
-            webhook.process.BeginErrorReadLine();
-            return webhook;
+            ["KUBECONFIG"] = null,
+            ["KUBERNETES_SERVICE_HOST"] = null,
+            ["KUBERNETES_SERVICE_PORT"] = null,
+            ["POD_NAMESPACE"] = null,
+            ["POD_NAME"] = null,
+        };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
         }
 
-        /// <summary>The address from the host's "Now listening on" log event.</summary>
-        public async Task<string> ListeningAsync(TimeSpan timeout)
-        {
-            var exited = process.WaitForExitAsync();
-            var first = await Task.WhenAny(listening.Task, exited).WaitAsync(timeout);
-            first.ShouldBe(listening.Task, $"the program exited before it listened:{Environment.NewLine}{Output}");
-            return await listening.Task;
-        }
+        return environment;
+    }
 
-        /// <summary>SIGTERM, as the kubelet sends; the exit code.</summary>
-        public async Task<int> TerminateAsync(TimeSpan timeout)
-        {
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
+    private static int ClosedLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 
-            await process.WaitForExitAsync().WaitAsync(timeout);
-            return process.ExitCode;
-        }
+    private static void ShouldHaveNoStackTrace(WebhookProcess process)
+    {
+        process.Output.ShouldNotContain("   at ", Case.Sensitive, "no stack trace");
+        process.Output.ShouldNotContain("\"@x\"", Case.Sensitive, "no logged exception");
+        process.Output.ShouldNotContain("Unhandled exception", Case.Sensitive);
+    }
 
-        public void Dispose()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
-
-            process.Dispose();
-        }
-
-        private void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lines.Enqueue(line);
-            try
-            {
-                if (JsonNode.Parse(line) is JsonObject log
-                    && (log["@mt"] ?? log["@m"])?.GetValue<string>() is { } message && message.StartsWith("Now listening on:", StringComparison.Ordinal)
-                    && log["address"]?.GetValue<string>() is { } address)
-                {
-                    listening.TrySetResult(address);
-                }
-            }
-            catch (JsonException)
-            {
-                // not a log event
-            }
-        }
+    private string Kubeconfig(string server)
+    {
+        var path = Path.Combine(folder, $"kubeconfig-{Guid.NewGuid():N}");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fake
+              cluster:
+                server: {server}
+            users:
+            - name: reconciler
+              user:
+                token: fake-token
+            contexts:
+            - name: fake
+              context:
+                cluster: fake
+                user: reconciler
+            current-context: fake
+            """);
+        return path;
     }
 }
