@@ -104,11 +104,11 @@ public static class CertsCommand
         IKubernetes kubernetes;
         try
         {
-            kubernetes = client?.Invoke() ?? new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
+            kubernetes = client?.Invoke() ?? new Kubernetes(Hosting.KubernetesAccess.LoadConfiguration());
         }
-        catch (k8s.Exceptions.KubeConfigException e)
+        catch (Hosting.KubernetesAccessException e)
         {
-            await stderr.WriteLineAsync($"webhook certs: no Kubernetes access: {e.Message} (run in a cluster, or set KUBECONFIG)");
+            await stderr.WriteLineAsync($"webhook certs: {e.Message}");
             return Commands.Usage;
         }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Cli;
+using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
 using DeadlineGuard.Tls;
 using Microsoft.Extensions.Time.Testing;
@@ -318,5 +319,28 @@ public sealed class CertsCommandTests : IAsyncLifetime
         exit.ShouldBe(Commands.Usage);
         error.ShouldContain(message);
         Writes().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Without_any_cluster_configuration_certs_exits_two_with_one_line_naming_what_is_missing()
+    {
+        var home = Directory.CreateTempSubdirectory("certs-home-").FullName;
+        try
+        {
+            var (exit, run) = await WebhookProcess.RunAsync(
+                ["certs", .. Args],
+                new Dictionary<string, string?> { ["KUBECONFIG"] = null, ["KUBERNETES_SERVICE_HOST"] = null, ["KUBERNETES_SERVICE_PORT"] = null, ["HOME"] = home },
+                TimeSpan.FromSeconds(60));
+            using var process = run;
+
+            exit.ShouldBe(2, process.Output);
+            var line = process.StandardError.ShouldHaveSingleItem();
+            line.ShouldStartWith("webhook certs: no Kubernetes configuration: ");
+            line.ShouldContain($"{home}/.kube/config does not exist");
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 }
