@@ -51,20 +51,34 @@ public static partial class AdmissionPolicyExporter
         return new PolicyExport(ExportHeader.Lines(policy, options, mutating.Count > 0), objects);
     }
 
-    /// <summary>The settings whose CEL form rests on an assumption the policy file's own validation guarantees.</summary>
+    /// <summary>
+    /// The settings whose CEL form rests on an assumption the policy file's own validation guarantees; checked again
+    /// here because the export is a function of the policy model, whoever built it.
+    /// </summary>
     private static void CheckPolicy(DeadlinePolicy policy)
     {
-        var effective = new List<(string Path, EffectivePolicy Policy)> { ("spec", PolicyResolver.Base(policy)) };
-        effective.AddRange(policy.Overrides.Select((rule, i) => ($"spec.overrides[{i}]", PolicyResolver.Apply(policy, rule, i))));
-        foreach (var (path, e) in effective)
+        CheckSettings(policy.Action, policy.Bounds.MinSeconds, "spec");
+        for (var i = 0; i < policy.Overrides.Count; i++)
         {
-            // A deadline to inject of 0 stands for "none" in the MutatingAdmissionPolicy; a bound below 1 would make 0 a value.
-            if (e.MinSeconds < 1)
-            {
-                throw new ExportException($"{path}.bounds.minSeconds", $"{e.MinSeconds} is below 1, which the export's CEL cannot tell from \"no compliant deadline\"");
-            }
+            var rule = policy.Overrides[i];
+            CheckSettings(rule.Action, rule.MinSeconds, $"spec.overrides[{i}]");
+        }
 
-            _ = ValidatingPolicies.Suffix(e.Action); // refuses an action with no validationActions form
+        // The globs: each becomes RE2 or is refused with its place (NamespaceRules builds them).
+        _ = new NamespaceRules(policy);
+    }
+
+    private static void CheckSettings(PolicyAction? action, int? minSeconds, string path)
+    {
+        if (action is { } a && !Enum.IsDefined(a))
+        {
+            throw new ExportException($"{path}.action", $"{a} has no ValidatingAdmissionPolicyBinding validationActions form (Deny, Warn or Audit)");
+        }
+
+        // A deadline to inject of 0 stands for "none" in the MutatingAdmissionPolicy; a bound below 1 would make 0 a value.
+        if (minSeconds is < 1)
+        {
+            throw new ExportException($"{path}.bounds.minSeconds", $"{minSeconds} is below 1, and the export's CEL uses 0 for \"no compliant deadline\"");
         }
     }
 

@@ -51,7 +51,7 @@ public static class ValidatingPolicies
         yield return Binding(exemptions, nameof(PolicyAction.Warn));
     }
 
-    /// <summary>The object-name suffix of an action's policy; also refuses an action with no validationActions form.</summary>
+    /// <summary>The object-name suffix of an action's policy (the exporter has refused any other action before).</summary>
     public static string Suffix(PolicyAction action) => action switch
     {
         PolicyAction.Deny => "deny",

@@ -71,6 +71,21 @@ public sealed partial class ExportEquivalenceTests(ExportEquivalenceFixture fixt
         problems.ShouldBeEmpty();
     }
 
+    [SkippableFact]
+    public async Task The_comparison_tells_apart_the_export_of_another_policy()
+    {
+        // The built-in policy allows team-a-dev at most 3600 s; the test policy's override allows 7200 s.
+        var other = AdmissionPolicyExporter.Export(DeadlinePolicy.BuiltIn, new ExportOptions()).ToYaml();
+        var ns = ExportEquivalenceFixture.Namespaces.Single(n => n.Name == "team-a-dev");
+        var rollout = ExportEquivalenceFixture.InNamespace(EquivalenceRows.Rules("above the maximum"), ns.Name);
+        var cel = ExportedPolicyCel.Evaluate(other, [new CelCase("other", ns.Name, ns.Labels, "CREATE", ExportEquivalenceFixture.User, rollout)])["other"];
+        var problems = new List<string>();
+
+        await Compare("other", rollout, null, "CREATE", ExportEquivalenceFixture.User, cel, true, true, problems);
+
+        problems.ShouldContain(p => p.StartsWith("other: validation as sent: export Verdict { Allowed = False", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_test_namespaces_reach_every_override_and_exemption_of_the_test_policy()
     {
