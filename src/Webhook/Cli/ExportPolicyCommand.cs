@@ -112,6 +112,9 @@ public static class ExportPolicyCommand
 
             switch (flag)
             {
+                case "--policy" when value.Length == 0:
+                    error = "--policy needs a file name";
+                    return null;
                 case "--policy":
                     policyFile = value;
                     break;

@@ -72,6 +72,7 @@ public sealed class ExportPolicyCommandTests
     [InlineData("--frobnicate=1", "unknown option '--frobnicate'")]
     [InlineData("policy.yaml", "unexpected argument 'policy.yaml'")]
     [InlineData("--policy", "--policy needs a value")]
+    [InlineData("--policy=", "--policy needs a file name")]
     [InlineData("--name-prefix=Bad_Prefix", "cannot export --name-prefix faithfully")]
     [InlineData("--exclude-namespaces=Not A Namespace", "cannot export --exclude-namespaces faithfully")]
     [InlineData("--opt-out-label=-x-", "cannot export --opt-out-label faithfully")]
