@@ -22,6 +22,7 @@ public static class Commands
           review PATH...   evaluate Rollout manifests offline under a policy (files, directories, - for stdin)
           certs            create or renew the self-managed webhook certificates and CA bundles
           history PATH     print a Rollout's recorded revision history as a table (- for stdin)
+          export-policy    print the policy as ValidatingAdmissionPolicy and MutatingAdmissionPolicy YAML
 
         Run 'webhook COMMAND --help' for a command's options.
         """;
@@ -71,6 +72,8 @@ public static class Commands
                 return await CertsCommand.RunAsync(rest, stdout, stderr);
             case "history":
                 return await HistoryCommand.RunAsync(rest, stdin, stdout, stderr);
+            case "export-policy":
+                return await ExportPolicyCommand.RunAsync(rest, stdout, stderr);
             default:
                 await stderr.WriteLineAsync($"webhook: unknown command '{command}'.");
                 await stderr.WriteLineAsync(MainHelp);

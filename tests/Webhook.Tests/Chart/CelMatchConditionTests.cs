@@ -10,9 +10,10 @@ namespace DeadlineGuard.Tests.Chart;
 /// </summary>
 public sealed class CelMatchConditionTests
 {
-    private static readonly string CelDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "cel");
+    internal static readonly string CelDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "cel");
 
-    private static readonly Lazy<string?> Installed = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Null once tests/cel's packages are installed; else why not. Also used by the export-policy tests.</summary>
+    internal static readonly Lazy<string?> Installed = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
 
     [SkippableTheory]
     [InlineData("selfManaged", "system:serviceaccount:argo-rollouts:argo-rollouts")]
