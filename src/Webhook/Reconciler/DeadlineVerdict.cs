@@ -13,7 +13,10 @@ public enum VerdictKind
     Exceeded,
 }
 
-/// <summary>The judge's answer, with everything the action and its Event need to say.</summary>
+/// <summary>
+/// The judge's answer, with everything the action and its Event need to say: the deadline and abort in force (the
+/// Rollout's current spec), and the deadline recorded when the revision started when there is one.
+/// </summary>
 public sealed record DeadlineVerdict(
     VerdictKind Kind,
     string Reason,
@@ -22,7 +25,8 @@ public sealed record DeadlineVerdict(
     bool Abort = false,
     DateTimeOffset? ProgressSince = null,
     int? Revision = null,
-    string RevisionKey = "")
+    string RevisionKey = "",
+    int? RecordedDeadlineSeconds = null)
 {
     public static DeadlineVerdict Idle(string reason) => new(VerdictKind.Idle, reason);
 

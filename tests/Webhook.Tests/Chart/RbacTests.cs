@@ -118,10 +118,8 @@ public sealed partial class RbacTests
     /// <summary>The Kubernetes calls in the reconciler's code and the permission each needs; a new call must be added here and to the chart.</summary>
     private static readonly Dictionary<string, (string ApiGroup, string Resource, string Verb)> ReconcilerCalls = new(StringComparer.Ordinal)
     {
-        ["ListClusterCustomObjectWithHttpMessagesAsync"] = ("argoproj.io", "rollouts", "list"),
-        ["ListNamespacedCustomObjectWithHttpMessagesAsync"] = ("argoproj.io", "rollouts", "list"),
-        ["WatchListClusterCustomObjectAsync"] = ("argoproj.io", "rollouts", "watch"),
-        ["WatchListNamespacedCustomObjectAsync"] = ("argoproj.io", "rollouts", "watch"),
+        ["ListRolloutsAsync"] = ("argoproj.io", "rollouts", "list"),
+        ["WatchRolloutsAsync"] = ("argoproj.io", "rollouts", "watch"),
         ["PatchNamespacedCustomObjectStatusAsync"] = ("argoproj.io", "rollouts/status", "patch"),
         ["CreateNamespacedEventAsync"] = ("events.k8s.io", "events", "create"),
         ["ListNamespacedReplicaSetAsync"] = ("apps", "replicasets", "list"),
