@@ -38,6 +38,9 @@ public sealed class JsonStreamBuffer : IDisposable
     /// <summary>The stream has ended: <see cref="Data"/> is all that is left.</summary>
     public bool Completed { get; private set; }
 
+    /// <summary>The buffer's size now: at most the largest single value read, rounded up by the pool.</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Total bytes received.</summary>
     public long Received { get; private set; }
 

@@ -37,6 +37,9 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
     /// <summary>Bytes of the page.</summary>
     public long Bytes { get; private set; }
 
+    /// <summary>The largest the read buffer grew while reading the page (it holds one unfinished item at most).</summary>
+    public int PeakBuffer { get; private set; }
+
     public async Task ReadAsync(Stream body, CancellationToken cancellationToken)
     {
         using var buffer = new JsonStreamBuffer(body, RolloutDecoder.ReaderOptions);
@@ -44,7 +47,9 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
         {
             while (!Advance(buffer))
             {
-                if (!await buffer.ReadMoreAsync(cancellationToken) && !Advance(buffer))
+                var more = await buffer.ReadMoreAsync(cancellationToken);
+                PeakBuffer = Math.Max(PeakBuffer, buffer.Capacity);
+                if (!more && !Advance(buffer))
                 {
                     throw new InvalidDataException("the list response ended before the list did");
                 }
