@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using DeadlineGuard.History;
 using DeadlineGuard.Policy;
 
@@ -30,6 +31,7 @@ public static class DeadlineJudge
     /// <summary>Steps at which Argo itself suspends the timeout (sync.go isIndefiniteStep).</summary>
     private static readonly HashSet<string> IndefiniteSteps = new(StringComparer.Ordinal) { "pause", "analysis", "experiment" };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DeadlineVerdict Judge(RolloutSnapshot rollout, DeadlinePolicy policy, DateTimeOffset now, int graceSeconds)
     {
         if (rollout.Unreadable is { } unreadable)

@@ -204,7 +204,7 @@ public sealed partial class DeadlineReconciler(
         }
 
         var verdict = DeadlineJudge.Judge(record.Snapshot, policies.Current, time.GetUtcNow(), options.GraceSeconds);
-        metrics.Verdicts.WithLabels(verdict.Label).Inc();
+        metrics.Count(verdict.Kind);
         switch (verdict.Kind)
         {
             case VerdictKind.Waiting:

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace DeadlineGuard.Reconciler;
@@ -13,6 +14,7 @@ public static class HistoryEntryReader
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 8 };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static HistoryState Find(ReadOnlySpan<byte> history, ReadOnlySpan<byte> fingerprint, out RecordedRevision? entry)
     {
         entry = null;
@@ -54,6 +56,7 @@ public static class HistoryEntryReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RecordedRevision? ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> fingerprint, out bool matches)
     {
         matches = false;
@@ -155,8 +158,16 @@ public static class HistoryEntryReader
         : Fields.Other;
 
     /// <summary>A time as the history and the status write it, parsed as <c>DateTimeOffset.TryParse</c> (invariant, UTC unless it says otherwise) does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DateTimeOffset? ParseTime(ref Utf8JsonReader reader)
     {
+        // The fast path: RFC 3339 in UTC ("2026-11-27T10:15:02Z"), as Kubernetes and the webhook write times, read
+        // without a detour through text; it gives what TryParse gives for such a time. Anything else takes the slow path.
+        if (!reader.ValueIsEscaped && reader.ValueSpan is [.., (byte)'Z'] && reader.TryGetDateTimeOffset(out var utc))
+        {
+            return utc;
+        }
+
         if (reader.ValueSpan.Length > 64)
         {
             return ParseTime(reader.GetString());

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text;
 using DeadlineGuard.History;
 
 namespace DeadlineGuard.Reconciler;
@@ -30,9 +32,13 @@ public sealed class RolloutDecoder
 
     private readonly byte[] _exemptionKey;
     private readonly ConcurrentDictionary<string, CanaryStep[]> _stepLists = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CanaryStep[]>.AlternateLookup<ReadOnlySpan<char>> _stepLookup;
 
     [ThreadStatic]
     private static byte[]? t_history;
+
+    [ThreadStatic]
+    private static List<CanaryStep>? t_steps;
 
     public RolloutDecoder(StringPool pool, string exemptionKey, bool keepSelector)
     {
@@ -40,6 +46,7 @@ public sealed class RolloutDecoder
         ExemptionKey = exemptionKey;
         KeepSelector = keepSelector;
         _exemptionKey = Encoding.UTF8.GetBytes(exemptionKey);
+        _stepLookup = _stepLists.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public StringPool Pool { get; }
@@ -54,10 +61,15 @@ public sealed class RolloutDecoder
     public RolloutDecoder WithExemptionKey(string exemptionKey) => new(Pool, exemptionKey, KeepSelector, _stepLists);
 
     private RolloutDecoder(StringPool pool, string exemptionKey, bool keepSelector, ConcurrentDictionary<string, CanaryStep[]> stepLists)
-        : this(pool, exemptionKey, keepSelector) => _stepLists = stepLists;
+        : this(pool, exemptionKey, keepSelector)
+    {
+        _stepLists = stepLists;
+        _stepLookup = stepLists.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     /// <summary>The snapshot of the Rollout in <paramref name="json"/> (one complete JSON value); null when it is not an object.</summary>
     /// <exception cref="JsonException">The text is not JSON.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RolloutSnapshot? Decode(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
@@ -116,6 +128,7 @@ public sealed class RolloutDecoder
         return Build(ref b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RolloutSnapshot Build(ref Builder b)
     {
         var fingerprint = b.WorkloadRef is { } workloadRef
@@ -167,6 +180,7 @@ public sealed class RolloutDecoder
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadMetadata(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
@@ -224,6 +238,7 @@ public sealed class RolloutDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadAnnotations(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
@@ -285,6 +300,7 @@ public sealed class RolloutDecoder
         WorkloadGeneration,
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadHistory(ref Utf8JsonReader reader, ref Builder b)
     {
         var needed = reader.ValueSpan.Length;
@@ -296,6 +312,7 @@ public sealed class RolloutDecoder
         b.HistoryLength = reader.CopyString(t_history);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadSpec(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
@@ -378,6 +395,7 @@ public sealed class RolloutDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadStrategy(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
@@ -417,6 +435,7 @@ public sealed class RolloutDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadBlueGreen(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
@@ -437,6 +456,7 @@ public sealed class RolloutDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadCanary(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
@@ -469,9 +489,11 @@ public sealed class RolloutDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private CanaryStep[] ReadSteps(ref Utf8JsonReader reader)
     {
-        var steps = new List<CanaryStep>();
+        var steps = t_steps ??= [];
+        steps.Clear();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -518,7 +540,7 @@ public sealed class RolloutDecoder
         return Shared(steps);
     }
 
-    // Most canaries of a fleet have one of a few step lists: one array per distinct list.
+    // Most canaries of a fleet have one of a few step lists: one array per distinct list, found without allocating.
     private CanaryStep[] Shared(List<CanaryStep> steps)
     {
         if (steps.Count == 0)
@@ -526,20 +548,33 @@ public sealed class RolloutDecoder
             return [];
         }
 
-        var signature = new StringBuilder();
-        foreach (var step in steps)
+        var length = steps.Sum(s => s.Kind.Length + 3);
+        var buffer = ArrayPool<char>.Shared.Rent(length);
+        try
         {
-            signature.Append(step.Kind).Append(step.HasDuration ? ":d," : ",");
-        }
+            var signature = buffer.AsSpan(0, length);
+            var at = 0;
+            foreach (var step in steps)
+            {
+                step.Kind.CopyTo(signature[at..]);
+                at += step.Kind.Length;
+                (step.HasDuration ? ":d," : ",").CopyTo(signature[at..]);
+                at += step.HasDuration ? 3 : 1;
+            }
 
-        var key = signature.ToString();
-        if (_stepLists.TryGetValue(key, out var shared))
+            signature = signature[..at];
+            if (_stepLookup.TryGetValue(signature, out var shared))
+            {
+                return shared;
+            }
+
+            var array = steps.ToArray();
+            return _stepLists.Count < Pool.Capacity ? _stepLists.GetOrAdd(new string(signature), array) : array;
+        }
+        finally
         {
-            return shared;
+            ArrayPool<char>.Shared.Return(buffer);
         }
-
-        var array = steps.ToArray();
-        return _stepLists.Count < Pool.Capacity ? _stepLists.GetOrAdd(key, array) : array;
     }
 
     private static void ReadSelector(ref Utf8JsonReader reader, ref Builder b)
@@ -575,6 +610,7 @@ public sealed class RolloutDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadStatus(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
@@ -655,6 +691,7 @@ public sealed class RolloutDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPauseConditions(ref Utf8JsonReader reader, ref Builder b)
     {
         var conditions = new List<PauseCondition>();
@@ -695,6 +732,7 @@ public sealed class RolloutDecoder
         b.PauseConditions = [.. conditions];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadConditions(ref Utf8JsonReader reader, ref Builder b)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -795,6 +833,7 @@ public sealed class RolloutDecoder
         TryGetWhole(ref reader, out var whole) && whole is >= int.MinValue and <= int.MaxValue ? (int)whole : null;
 
     /// <summary>As JsonValues.TryGetWhole: a number that is whole (60 or 60.0, not 6.5 or 1e99).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryGetWhole(ref Utf8JsonReader reader, out decimal whole)
     {
         whole = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace DeadlineGuard.Reconciler;
@@ -66,6 +67,7 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
     }
 
     /// <summary>Reads what is complete in the buffer; true when the list has ended.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Advance(JsonStreamBuffer buffer)
     {
         var data = buffer.Data;
@@ -84,6 +86,7 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
     }
 
     /// <summary>One token, one skipped member or one item; false when the buffer ends first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Step(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
     {
         switch (_phase)
@@ -167,6 +170,7 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decode(ReadOnlySpan<byte> item)
     {
         try

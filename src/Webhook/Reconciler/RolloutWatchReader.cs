@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace DeadlineGuard.Reconciler;
@@ -44,6 +45,7 @@ public sealed class RolloutWatchReader(RolloutDecoder decoder)
     }
 
     /// <summary>Reads every complete event in the buffer; true when the stream has ended and nothing is left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Advance(JsonStreamBuffer buffer)
     {
         while (true)
@@ -80,6 +82,7 @@ public sealed class RolloutWatchReader(RolloutDecoder decoder)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RolloutWatchEvent Read(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, RolloutDecoder.ReaderOptions);

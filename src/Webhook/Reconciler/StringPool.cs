@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace DeadlineGuard.Reconciler;
@@ -28,6 +29,7 @@ public sealed class StringPool
     public int Count => _strings.Count;
 
     /// <summary>The pooled instance of <paramref name="text"/> (added when there is room).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
@@ -50,6 +52,7 @@ public sealed class StringPool
     }
 
     /// <summary>The current string token of <paramref name="reader"/>, unescaped, pooled when short.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ref Utf8JsonReader reader)
     {
         // An unescaped value never has more UTF-16 units than UTF-8 bytes.

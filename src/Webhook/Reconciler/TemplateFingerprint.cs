@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -92,6 +93,7 @@ public static class TemplateFingerprint
     /// byte order is code point order, which differs from UTF-16 unit order only between a supplementary character
     /// (surrogates, D800-DFFF) and one in E000-FFFF: the first differing bytes are then lead bytes F0-F4 and EE/EF.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CompareOrdinalUtf16(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         var common = a.CommonPrefixLength(b);
@@ -141,6 +143,7 @@ public static class TemplateFingerprint
 
         public void Dispose() => _writer.Dispose();
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Tokenize(ref Utf8JsonReader reader)
         {
             _count = 0;
@@ -167,6 +170,7 @@ public static class TemplateFingerprint
             while (depth > 0 && reader.Read());
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public ReadOnlySpan<byte> Canonical(out string? duplicateKey)
         {
             _output.ResetWrittenCount();
@@ -179,6 +183,7 @@ public static class TemplateFingerprint
             return _output.WrittenSpan;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Add(ref Utf8JsonReader reader)
         {
             if (_count == _tokens.Length)
@@ -220,6 +225,7 @@ public static class TemplateFingerprint
 
         private int Next(int index) => _tokens[index].Kind is JsonTokenType.StartObject or JsonTokenType.StartArray ? _tokens[index].End + 1 : index + 1;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Write(int index)
         {
             switch (_tokens[index].Kind)
@@ -254,6 +260,7 @@ public static class TemplateFingerprint
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void WriteObject(int index)
         {
             // The member names' token indices go on a shared stack, sorted in place, popped when the object is done.
