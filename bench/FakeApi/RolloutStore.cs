@@ -98,7 +98,10 @@ internal sealed class RolloutStore
             return;
         }
 
-        var (rollout, due) = Progressing(_timerIndex, listening.AddSeconds(_options.TimerDueSeconds));
+        // A whole second: Kubernetes times have no fraction, so the Rollout's recorded progress (and so its due time) has none.
+        var dueAt = listening.AddSeconds(_options.TimerDueSeconds);
+        dueAt = dueAt.AddTicks(TimeSpan.TicksPerSecond - (dueAt.UtcTicks % TimeSpan.TicksPerSecond));
+        var (rollout, due) = Progressing(_timerIndex, dueAt);
         lock (_gate)
         {
             _items[_positionOf[_timerIndex]] = JsonSerializer.SerializeToUtf8Bytes(rollout, RolloutFactory.WireOptions);
@@ -106,7 +109,11 @@ internal sealed class RolloutStore
         }
     }
 
-    /// <summary>The second healthy Rollout becomes one due now: its MODIFIED event line (to send to the watches), and the Rollout's key.</summary>
+    /// <summary>
+    /// The second healthy Rollout becomes one due now: its MODIFIED event line (to send to the watches), and the
+    /// Rollout's key. Its recorded progress is in whole seconds, so it is due a fraction of a second before now; now,
+    /// when the event is sent, is the earliest the reconciler can know it, so the lateness is counted from then.
+    /// </summary>
     public (byte[] Line, string Rollout, DateTimeOffset DueAt) MakeDue(DateTimeOffset now)
     {
         var (rollout, due) = Progressing(_watchIndex, now);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using DeadlineGuard.History;
@@ -28,6 +29,17 @@ public static class DeadlineJudge
         "ReplicaSetUpdated", "NewReplicaSetCreated", "FoundNewReplicaSet", "ReplicaSetNotAvailable", "RolloutResumed", "RolloutRetry",
     };
 
+    // The common answers, made once: judging a fleet allocates next to nothing for the Rollouts it leaves alone.
+    private static readonly DeadlineVerdict NamespaceExempt = DeadlineVerdict.Idle("namespace is exempt");
+    private static readonly DeadlineVerdict AlreadyAborted = DeadlineVerdict.Idle("already aborted");
+    private static readonly DeadlineVerdict IsPaused = DeadlineVerdict.Idle("paused");
+    private static readonly DeadlineVerdict NoProgressingCondition = DeadlineVerdict.Idle("no Progressing condition yet");
+    private static readonly DeadlineVerdict NotObserved = DeadlineVerdict.Idle("the controller has not observed this generation yet");
+    private static readonly DeadlineVerdict ExemptByAnnotation = DeadlineVerdict.Idle("exempt by annotation");
+    private static readonly ConcurrentDictionary<string, DeadlineVerdict> PhaseVerdicts = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, DeadlineVerdict> NotProgressingVerdicts = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<int, string> WithinReasons = new();
+
     /// <summary>Steps at which Argo itself suspends the timeout (sync.go isIndefiniteStep).</summary>
     private static readonly HashSet<string> IndefiniteSteps = new(StringComparer.Ordinal) { "pause", "analysis", "experiment" };
 
@@ -41,32 +53,37 @@ public static class DeadlineJudge
 
         if (PolicyResolver.IsExemptNamespace(policy, rollout.Namespace))
         {
-            return DeadlineVerdict.Idle("namespace is exempt");
+            return NamespaceExempt;
         }
 
         if (rollout.StatusAbort)
         {
-            return DeadlineVerdict.Idle("already aborted");
+            return AlreadyAborted;
         }
 
         if (rollout.SpecPaused || rollout.PauseConditions.Count > 0 || rollout.Paused?.Status == "True")
         {
-            return DeadlineVerdict.Idle("paused");
+            return IsPaused;
         }
 
         if (rollout.Phase is { } phase && phase != "Progressing")
         {
-            return DeadlineVerdict.Idle($"phase is {phase}");
+            return Cached(PhaseVerdicts, phase, static p => $"phase is {p}");
         }
 
-        if (rollout.Progressing is not { } progressing || progressing.Status == "False" || progressing.Reason == "NewReplicaSetAvailable")
+        if (rollout.Progressing is not { } progressing)
         {
-            return DeadlineVerdict.Idle(rollout.Progressing is { } p ? $"not progressing ({p.Reason})" : "no Progressing condition yet");
+            return NoProgressingCondition;
         }
 
-        if (rollout.ObservedGeneration is { } observed && rollout.Generation > 0 && observed != rollout.Generation.ToString(CultureInfo.InvariantCulture))
+        if (progressing.Status == "False" || progressing.Reason == "NewReplicaSetAvailable")
         {
-            return DeadlineVerdict.Idle("the controller has not observed this generation yet");
+            return Cached(NotProgressingVerdicts, progressing.Reason, static r => $"not progressing ({r})");
+        }
+
+        if (rollout.ObservedGeneration is { } observed && rollout.Generation > 0 && !IsGeneration(observed, rollout.Generation))
+        {
+            return NotObserved;
         }
 
         if (rollout.IsCanary && rollout.CurrentStepIndex is { } step && step >= 0 && step < rollout.CanarySteps.Count
@@ -83,7 +100,7 @@ public static class DeadlineJudge
 
         if (IsExempt(policy, rollout))
         {
-            return DeadlineVerdict.Idle("exempt by annotation");
+            return ExemptByAnnotation;
         }
 
         // In force: the Rollout's current spec, as Argo reads it. The history entry says when the revision started.
@@ -105,13 +122,30 @@ public static class DeadlineJudge
         }
 
         var due = clock.AddSeconds(deadline + graceSeconds);
+        if (now < due)
+        {
+            var within = note.Length == 0 ? WithinReasons.GetOrAdd(deadline, static d => $"progressing within its {d}s deadline") : $"progressing within its {deadline}s deadline{note}";
+            return new DeadlineVerdict(VerdictKind.Waiting, within, due, deadline, abort, clock, rollout.ArgoRevision ?? entry?.Seq, RecordedDeadlineSeconds: entry?.DeadlineSeconds);
+        }
+
+        // The key of what is acted on: the revision (its fingerprint, or its ReplicaSet's hash without history) and the
+        // progress clock; the Event's name derives from it, so it must stay the same across versions and restarts.
         var identity = entry is not null ? TemplateFingerprint.Format(rollout.Fingerprint) : rollout.CurrentPodHash ?? "spec";
         var revisionKey = $"{identity}@{clock.ToUnixTimeSeconds()}";
-        var kind = now >= due ? VerdictKind.Exceeded : VerdictKind.Waiting;
-        var reason = kind == VerdictKind.Exceeded
-            ? $"no progress since {RevisionHistoryAnnotation.FormatTime(clock)}: {deadline}s deadline and {graceSeconds}s grace passed at {RevisionHistoryAnnotation.FormatTime(due)}{note}"
-            : $"progressing within its {deadline}s deadline{note}";
-        return new DeadlineVerdict(kind, reason, due, deadline, abort, clock, rollout.ArgoRevision ?? entry?.Seq, revisionKey, entry?.DeadlineSeconds);
+        var reason = $"no progress since {RevisionHistoryAnnotation.FormatTime(clock)}: {deadline}s deadline and {graceSeconds}s grace passed at {RevisionHistoryAnnotation.FormatTime(due)}{note}";
+        return new DeadlineVerdict(VerdictKind.Exceeded, reason, due, deadline, abort, clock, rollout.ArgoRevision ?? entry?.Seq, revisionKey, entry?.DeadlineSeconds);
+    }
+
+    private static DeadlineVerdict Cached(ConcurrentDictionary<string, DeadlineVerdict> cache, string key, Func<string, string> reason) =>
+        cache.TryGetValue(key, out var verdict) ? verdict
+        : cache.Count < 256 ? cache.GetOrAdd(key, k => DeadlineVerdict.Idle(reason(k)))
+        : DeadlineVerdict.Idle(reason(key));
+
+    /// <summary>status.observedGeneration (text) is metadata.generation written out, compared without allocating.</summary>
+    private static bool IsGeneration(string observed, long generation)
+    {
+        Span<char> text = stackalloc char[20];
+        return generation.TryFormat(text, out var length, default, CultureInfo.InvariantCulture) && observed.AsSpan().SequenceEqual(text[..length]);
     }
 
     /// <summary>The entry's start, unless it lies in the future or before the Rollout existed (then why it is ignored).</summary>

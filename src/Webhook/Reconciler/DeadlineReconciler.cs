@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using DeadlineGuard.Policy;
 
@@ -101,11 +102,7 @@ public sealed partial class DeadlineReconciler(
                     _informers.ForEach(i => i.Relist(_decoder));
                 }
 
-                foreach (var record in _rollouts.Values)
-                {
-                    await JudgeAsync(record, cancellationToken);
-                }
-
+                await JudgeAllAsync(static _ => true, cancellationToken);
                 break;
             case RolloutChange.Listed listed:
                 await ListedAsync(listed, pendingScopes, cancellationToken);
@@ -149,21 +146,14 @@ public sealed partial class DeadlineReconciler(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var judged = 0;
-        foreach (var record in _rollouts.Values)
-        {
-            if (InScope(record, listed.Scope))
-            {
-                await JudgeAsync(record, cancellationToken);
-                judged++;
-            }
-        }
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var judged = await JudgeAllAsync(r => InScope(r, listed.Scope), cancellationToken);
 
         metrics.Rollouts.Set(_rollouts.Count);
         if (pendingScopes.Remove(scope) && pendingScopes.Count == 0)
         {
             metrics.Synced.Set(1);
-            LogSynced(logger, judged, _scheduled, Stopwatch.GetElapsedTime(started).TotalMilliseconds, Strings.Count);
+            LogSynced(logger, judged, _scheduled, Stopwatch.GetElapsedTime(started).TotalMilliseconds, (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds, Strings.Count);
             _synced.TrySetResult();
         }
     }
@@ -203,23 +193,70 @@ public sealed partial class DeadlineReconciler(
             return;
         }
 
+        if (Assess(record) is { } exceeded)
+        {
+            await ActOnceAsync(record, exceeded, cancellationToken);
+        }
+
+        metrics.PendingDeadlines.Set(_scheduled);
+    }
+
+    /// <summary>
+    /// Judges every Rollout <paramref name="include"/> selects, then acts on those exceeded: the judging itself is a
+    /// synchronous pass (a fleet of idle Rollouts costs no awaits); only an action waits for the API server.
+    /// </summary>
+    private async Task<int> JudgeAllAsync(Func<RolloutRecord, bool> include, CancellationToken cancellationToken)
+    {
+        var (judged, exceeded) = AssessAll(include);
+        foreach (var (record, verdict) in exceeded)
+        {
+            await ActOnceAsync(record, verdict, cancellationToken);
+        }
+
+        metrics.PendingDeadlines.Set(_scheduled);
+        return judged;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (int Judged, List<(RolloutRecord, DeadlineVerdict)> Exceeded) AssessAll(Func<RolloutRecord, bool> include)
+    {
+        var judged = 0;
+        var exceeded = new List<(RolloutRecord, DeadlineVerdict)>();
+        foreach (var record in _rollouts.Values)
+        {
+            if (!include(record) || record.Unreported is not null)
+            {
+                continue; // a Rollout with an Event to send waits for its retry, as in JudgeAsync
+            }
+
+            judged++;
+            if (Assess(record) is { } verdict)
+            {
+                exceeded.Add((record, verdict));
+            }
+        }
+
+        return (judged, exceeded);
+    }
+
+    /// <summary>Judges one Rollout and schedules its wake-up; the verdict when it is to be acted on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private DeadlineVerdict? Assess(RolloutRecord record)
+    {
         var verdict = DeadlineJudge.Judge(record.Snapshot, policies.Current, time.GetUtcNow(), options.GraceSeconds);
         metrics.Count(verdict.Kind);
         switch (verdict.Kind)
         {
             case VerdictKind.Waiting:
                 Schedule(record, verdict.DueAt!.Value);
-                break;
+                return null;
             case VerdictKind.Exceeded:
                 SetWake(record, null);
-                await ActOnceAsync(record, verdict, cancellationToken);
-                break;
+                return verdict;
             default:
                 SetWake(record, null);
-                break;
+                return null;
         }
-
-        metrics.PendingDeadlines.Set(_scheduled);
     }
 
     private async Task ActOnceAsync(RolloutRecord record, DeadlineVerdict verdict, CancellationToken cancellationToken)
@@ -356,8 +393,8 @@ public sealed partial class DeadlineReconciler(
         }
     }
 
-    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Judged all {Count} Rollouts after the first list in {ElapsedMs:0.0} ms; {Pending} deadlines scheduled; {Strings} shared strings")]
-    private static partial void LogSynced(ILogger logger, int count, int pending, double elapsedMs, int strings);
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Judged all {Count} Rollouts after the first list in {ElapsedMs:0.0} ms ({CpuMs:0.0} ms of the process's CPU); {Pending} deadlines scheduled; {Strings} shared strings")]
+    private static partial void LogSynced(ILogger logger, int count, int pending, double elapsedMs, double cpuMs, int strings);
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Error, Message = "Acting on Rollout {Rollout} failed; retrying in {DelaySeconds:0.0} s")]
     private static partial void LogActionFailed(ILogger logger, Exception exception, string rollout, double delaySeconds);

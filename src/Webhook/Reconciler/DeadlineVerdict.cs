@@ -16,6 +16,7 @@ public enum VerdictKind
 /// <summary>
 /// The judge's answer, with everything the action and its Event need to say: the deadline and abort in force (the
 /// Rollout's current spec), and the deadline recorded when the revision started when there is one.
+/// <see cref="RevisionKey"/> (what an action is keyed and its Event named by) is set on an exceeded verdict only.
 /// </summary>
 public sealed record DeadlineVerdict(
     VerdictKind Kind,

@@ -146,7 +146,7 @@ public sealed partial class RolloutInformer(
         }
         while (continueToken is not null);
 
-        LogListed(logger, count, Scope, resourceVersion, pages, bytes / 1048576.0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogListed(logger, count, Scope, resourceVersion, pages, bytes / 1048576.0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, Environment.CpuUsage.TotalTime.TotalMilliseconds);
         return resourceVersion;
     }
 
@@ -205,8 +205,8 @@ public sealed partial class RolloutInformer(
 
     public static bool IsGone(Exception e) => e is ApiStatusException { IsGone: true };
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listed {Count} Rollouts in {Scope} at resourceVersion {ResourceVersion}: {Pages} pages, {MiB:0.0} MiB in {ElapsedMs:0} ms")]
-    private static partial void LogListed(ILogger logger, int count, string scope, string resourceVersion, int pages, double miB, double elapsedMs);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listed {Count} Rollouts in {Scope} at resourceVersion {ResourceVersion}: {Pages} pages, {MiB:0.0} MiB in {ElapsedMs:0} ms; process CPU so far {ProcessCpuMs:0} ms")]
+    private static partial void LogListed(ILogger logger, int count, string scope, string resourceVersion, int pages, double miB, double elapsedMs, double processCpuMs);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Watch of {Scope} expired (410 Gone: {Detail}); listing again")]
     private static partial void LogExpired(ILogger logger, string scope, string detail);
