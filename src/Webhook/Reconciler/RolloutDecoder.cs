@@ -73,14 +73,21 @@ public sealed class RolloutDecoder
     public RolloutSnapshot? Decode(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
-        }
+        return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Decode(ref reader) : null;
+    }
 
+    /// <summary>
+    /// The snapshot of the Rollout object whose StartObject the reader is on; the reader is left on its EndObject. The
+    /// reader may hold part of a stream: when the object goes on beyond it, <see cref="IncompleteJsonException"/>.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not JSON.</exception>
+    /// <exception cref="IncompleteJsonException">The reader's bytes end inside the object.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public RolloutSnapshot Decode(ref Utf8JsonReader reader)
+    {
         var b = new Builder();
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("metadata"u8))
             {
@@ -91,7 +98,7 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("spec"u8))
@@ -103,7 +110,7 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("status"u8))
@@ -115,13 +122,13 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                Read(ref reader);
+                Skip(ref reader);
             }
         }
 
@@ -184,39 +191,39 @@ public sealed class RolloutDecoder
     private void ReadMetadata(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
             {
                 Once(ref seen, 1, "metadata.name", ref b);
-                b.Name = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Skip(ref reader);
+                b.Name = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
             }
             else if (reader.ValueTextEquals("namespace"u8))
             {
                 Once(ref seen, 2, "metadata.namespace", ref b);
-                b.Namespace = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Skip(ref reader);
+                b.Namespace = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
             }
             else if (reader.ValueTextEquals("uid"u8))
             {
                 Once(ref seen, 4, "metadata.uid", ref b);
-                b.Uid = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Skip(ref reader);
+                b.Uid = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
             }
             else if (reader.ValueTextEquals("generation"u8))
             {
                 Once(ref seen, 8, "metadata.generation", ref b);
-                reader.Read();
+                Read(ref reader);
                 b.Generation = TryGetWhole(ref reader, out var generation) && generation is >= long.MinValue and <= long.MaxValue ? (long)generation : 0;
-                reader.Skip();
+                Skip(ref reader);
             }
             else if (reader.ValueTextEquals("creationTimestamp"u8))
             {
                 Once(ref seen, 16, "metadata.creationTimestamp", ref b);
-                b.Created = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : SkipTime(ref reader);
+                b.Created = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
             }
             else if (reader.ValueTextEquals("resourceVersion"u8))
             {
                 Once(ref seen, 32, "metadata.resourceVersion", ref b);
-                b.ResourceVersion = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Skip(ref reader);
+                b.ResourceVersion = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
             }
             else if (reader.ValueTextEquals("annotations"u8))
             {
@@ -227,13 +234,13 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip(); // managedFields, labels, last-applied-configuration...: not kept
+                Read(ref reader);
+                Skip(ref reader); // managedFields, labels, last-applied-configuration...: not kept
             }
         }
     }
@@ -242,7 +249,7 @@ public sealed class RolloutDecoder
     private void ReadAnnotations(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             // The policy may name any key, even one of the others, as its exemption annotation: both are read then.
             var exemption = reader.ValueTextEquals(_exemptionKey);
@@ -265,7 +272,7 @@ public sealed class RolloutDecoder
                 }, ref b);
             }
 
-            reader.Read();
+            Read(ref reader);
             var text = reader.TokenType == JsonTokenType.String;
             if (exemption)
             {
@@ -288,7 +295,7 @@ public sealed class RolloutDecoder
                     break;
             }
 
-            reader.Skip();
+            Skip(ref reader);
         }
     }
 
@@ -316,26 +323,26 @@ public sealed class RolloutDecoder
     private void ReadSpec(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("progressDeadlineSeconds"u8))
             {
                 Once(ref seen, 1, "spec.progressDeadlineSeconds", ref b);
-                reader.Read();
+                Read(ref reader);
                 b.DeadlineSeconds = TryGetInt32(ref reader);
-                reader.Skip();
+                Skip(ref reader);
             }
             else if (reader.ValueTextEquals("progressDeadlineAbort"u8))
             {
                 Once(ref seen, 2, "spec.progressDeadlineAbort", ref b);
                 b.Abort = Next(ref reader) == JsonTokenType.True;
-                reader.Skip();
+                Skip(ref reader);
             }
             else if (reader.ValueTextEquals("paused"u8))
             {
                 Once(ref seen, 4, "spec.paused", ref b);
                 b.Paused = Next(ref reader) == JsonTokenType.True;
-                reader.Skip();
+                Skip(ref reader);
             }
             else if (reader.ValueTextEquals("strategy"u8))
             {
@@ -346,13 +353,13 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("template"u8))
             {
                 Once(ref seen, 16, "spec.template", ref b);
-                reader.Read();
+                Read(ref reader);
                 b.TemplateFingerprint = TemplateFingerprint.Of(ref reader, out var duplicate);
                 if (duplicate is not null)
                 {
@@ -384,13 +391,13 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                Read(ref reader);
+                Skip(ref reader);
             }
         }
     }
@@ -399,7 +406,7 @@ public sealed class RolloutDecoder
     private void ReadStrategy(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("canary"u8))
             {
@@ -411,7 +418,7 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("blueGreen"u8))
@@ -424,13 +431,13 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                Read(ref reader);
+                Skip(ref reader);
             }
         }
     }
@@ -439,20 +446,20 @@ public sealed class RolloutDecoder
     private static void ReadBlueGreen(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("autoPromotionSeconds"u8))
             {
                 Once(ref seen, 1, "spec.strategy.blueGreen.autoPromotionSeconds", ref b);
-                reader.Read();
+                Read(ref reader);
                 b.AutoPromotionSeconds = TryGetInt32(ref reader);
             }
             else
             {
-                reader.Read();
+                Read(ref reader);
             }
 
-            reader.Skip();
+            Skip(ref reader);
         }
     }
 
@@ -460,7 +467,7 @@ public sealed class RolloutDecoder
     private void ReadCanary(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("steps"u8))
             {
@@ -472,19 +479,19 @@ public sealed class RolloutDecoder
                 else
                 {
                     b.Steps = null;
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("trafficRouting"u8))
             {
                 Once(ref seen, 2, "spec.strategy.canary.trafficRouting", ref b);
                 b.TrafficRouting = Next(ref reader) != JsonTokenType.Null;
-                reader.Skip();
+                Skip(ref reader);
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                Read(ref reader);
+                Skip(ref reader);
             }
         }
     }
@@ -494,17 +501,17 @@ public sealed class RolloutDecoder
     {
         var steps = t_steps ??= [];
         steps.Clear();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                reader.Skip();
+                Skip(ref reader);
                 steps.Add(new CanaryStep("unknown"));
                 continue;
             }
 
             // The step's kind is its first field, as Argo's step struct has exactly one set.
-            if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+            if (!Read(ref reader) || reader.TokenType != JsonTokenType.PropertyName)
             {
                 steps.Add(new CanaryStep("unknown"));
                 continue; // {} : the reader is on its end
@@ -512,26 +519,26 @@ public sealed class RolloutDecoder
 
             var kind = Pool.Get(ref reader);
             var hasDuration = false;
-            reader.Read();
+            Read(ref reader);
             if (kind == "pause" && reader.TokenType == JsonTokenType.StartObject)
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isDuration = reader.ValueTextEquals("duration"u8);
-                    reader.Read();
+                    Read(ref reader);
                     hasDuration |= isDuration && reader.TokenType != JsonTokenType.Null;
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else
             {
-                reader.Skip();
+                Skip(ref reader);
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
             {
-                reader.Read();
-                reader.Skip();
+                Read(ref reader);
+                Skip(ref reader);
             }
 
             steps.Add(new CanaryStep(kind, hasDuration));
@@ -579,23 +586,23 @@ public sealed class RolloutDecoder
 
     private static void ReadSelector(ref Utf8JsonReader reader, ref Builder b)
     {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (!reader.ValueTextEquals("matchLabels"u8))
             {
-                reader.Read();
-                reader.Skip();
+                Read(ref reader);
+                Skip(ref reader);
                 continue;
             }
 
             if (Next(ref reader) != JsonTokenType.StartObject)
             {
-                reader.Skip();
+                Skip(ref reader);
                 continue;
             }
 
             var selector = new StringBuilder();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
             {
                 selector.Append(selector.Length > 0 ? "," : string.Empty).Append(reader.GetString()).Append('=');
                 if (Next(ref reader) == JsonTokenType.String)
@@ -603,7 +610,7 @@ public sealed class RolloutDecoder
                     selector.Append(reader.GetString());
                 }
 
-                reader.Skip();
+                Skip(ref reader);
             }
 
             b.Selector = selector.Length > 0 ? selector.ToString() : null;
@@ -614,18 +621,18 @@ public sealed class RolloutDecoder
     private void ReadStatus(ref Utf8JsonReader reader, ref Builder b)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("abort"u8))
             {
                 Once(ref seen, 1, "status.abort", ref b);
                 b.StatusAbort = Next(ref reader) == JsonTokenType.True;
-                reader.Skip();
+                Skip(ref reader);
             }
             else if (reader.ValueTextEquals("phase"u8))
             {
                 Once(ref seen, 2, "status.phase", ref b);
-                b.Phase = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Skip(ref reader);
+                b.Phase = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
             }
             else if (reader.ValueTextEquals("observedGeneration"u8))
             {
@@ -636,25 +643,25 @@ public sealed class RolloutDecoder
                     JsonTokenType.Number => Pool.Get(Encoding.UTF8.GetString(reader.ValueSpan)),
                     JsonTokenType.True => "true",
                     JsonTokenType.False => "false",
-                    _ => Skip(ref reader),
+                    _ => Absent(ref reader),
                 };
             }
             else if (reader.ValueTextEquals("currentStepIndex"u8))
             {
                 Once(ref seen, 8, "status.currentStepIndex", ref b);
-                reader.Read();
+                Read(ref reader);
                 b.CurrentStepIndex = TryGetInt32(ref reader);
-                reader.Skip();
+                Skip(ref reader);
             }
             else if (reader.ValueTextEquals("currentPodHash"u8))
             {
                 Once(ref seen, 16, "status.currentPodHash", ref b);
-                b.CurrentPodHash = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Skip(ref reader);
+                b.CurrentPodHash = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
             }
             else if (reader.ValueTextEquals("stableRS"u8))
             {
                 Once(ref seen, 32, "status.stableRS", ref b);
-                b.StableRs = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Skip(ref reader);
+                b.StableRs = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
             }
             else if (reader.ValueTextEquals("pauseConditions"u8))
             {
@@ -666,7 +673,7 @@ public sealed class RolloutDecoder
                 else
                 {
                     b.PauseConditions = null;
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else if (reader.ValueTextEquals("conditions"u8))
@@ -680,13 +687,13 @@ public sealed class RolloutDecoder
                 }
                 else
                 {
-                    reader.Skip();
+                    Skip(ref reader);
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                Read(ref reader);
+                Skip(ref reader);
             }
         }
     }
@@ -695,35 +702,35 @@ public sealed class RolloutDecoder
     private void ReadPauseConditions(ref Utf8JsonReader reader, ref Builder b)
     {
         var conditions = new List<PauseCondition>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
         {
             string reason = string.Empty;
             DateTimeOffset? start = null;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
                 var seen = 0;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("reason"u8))
                     {
                         Once(ref seen, 1, "status.pauseConditions[].reason", ref b);
-                        reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Skip(ref reader) ?? string.Empty;
+                        reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
                     }
                     else if (reader.ValueTextEquals("startTime"u8))
                     {
                         Once(ref seen, 2, "status.pauseConditions[].startTime", ref b);
-                        start = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : SkipTime(ref reader);
+                        start = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        Read(ref reader);
+                        Skip(ref reader);
                     }
                 }
             }
             else
             {
-                reader.Skip(); // counted all the same: any entry means paused
+                Skip(ref reader); // counted all the same: any entry means paused
             }
 
             conditions.Add(new PauseCondition(reason, start));
@@ -735,43 +742,43 @@ public sealed class RolloutDecoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadConditions(ref Utf8JsonReader reader, ref Builder b)
     {
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                reader.Skip();
+                Skip(ref reader);
                 continue;
             }
 
             string type = string.Empty, status = string.Empty, reason = string.Empty;
             DateTimeOffset? updated = null;
             var seen = 0;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("type"u8))
                 {
                     Once(ref seen, 1, "status.conditions[].type", ref b);
-                    type = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Skip(ref reader) ?? string.Empty;
+                    type = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
                 }
                 else if (reader.ValueTextEquals("status"u8))
                 {
                     Once(ref seen, 2, "status.conditions[].status", ref b);
-                    status = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Skip(ref reader) ?? string.Empty;
+                    status = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
                 }
                 else if (reader.ValueTextEquals("reason"u8))
                 {
                     Once(ref seen, 4, "status.conditions[].reason", ref b);
-                    reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Skip(ref reader) ?? string.Empty;
+                    reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
                 }
                 else if (reader.ValueTextEquals("lastUpdateTime"u8))
                 {
                     Once(ref seen, 8, "status.conditions[].lastUpdateTime", ref b);
-                    updated = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : SkipTime(ref reader);
+                    updated = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip(); // message, lastTransitionTime
+                    Read(ref reader);
+                    Skip(ref reader); // message, lastTransitionTime
                 }
             }
 
@@ -789,20 +796,32 @@ public sealed class RolloutDecoder
 
     private static JsonTokenType Next(ref Utf8JsonReader reader)
     {
-        reader.Read();
+        Read(ref reader);
         return reader.TokenType;
     }
 
-    /// <summary>Skips a value of the wrong kind (it counts as absent).</summary>
-    private static string? Skip(ref Utf8JsonReader reader)
+    /// <summary>The next token; over part of a stream, <see cref="IncompleteJsonException"/> when it has not arrived yet.</summary>
+    private static bool Read(ref Utf8JsonReader reader) => reader.Read() ? true : throw IncompleteJsonException.Instance;
+
+    /// <summary>Skips the current value (the value of a property name); see <see cref="Read"/>.</summary>
+    private static void Skip(ref Utf8JsonReader reader)
     {
-        reader.Skip();
+        if (!reader.TrySkip())
+        {
+            throw IncompleteJsonException.Instance;
+        }
+    }
+
+    /// <summary>Skips a value of the wrong kind (it counts as absent).</summary>
+    private static string? Absent(ref Utf8JsonReader reader)
+    {
+        Skip(ref reader);
         return null;
     }
 
-    private static DateTimeOffset? SkipTime(ref Utf8JsonReader reader)
+    private static DateTimeOffset? AbsentTime(ref Utf8JsonReader reader)
     {
-        reader.Skip();
+        Skip(ref reader);
         return null;
     }
 

@@ -6,8 +6,10 @@ namespace DeadlineGuard.Reconciler;
 /// <summary>
 /// Reads one page of a Rollout list (<c>{"apiVersion":…,"items":[…],"kind":…,"metadata":{"continue":…,
 /// "resourceVersion":…}}</c>, members in any order: the API server encodes custom resources as maps, so "items" comes
-/// before "metadata") from the response stream. Each item is decoded as soon as it is complete and its bytes are then
-/// dropped: the page is never held whole. An item that cannot be decoded is counted and skipped, not fatal.
+/// before "metadata") from the response stream, in one pass: each item is decoded by the reader that reads the list,
+/// as soon as it is complete (an item cut off by the end of what has arrived is decoded again, whole, once the rest is
+/// in), and its bytes are then dropped: the page is never held whole. An item that cannot be decoded is counted and
+/// skipped, not fatal.
 /// </summary>
 public sealed class RolloutListReader(RolloutDecoder decoder)
 {
@@ -151,41 +153,51 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
                     return true;
                 }
 
-                var item = (int)reader.TokenStartIndex;
-                var isObject = reader.TokenType == JsonTokenType.StartObject;
-                if (!reader.TrySkip())
+                if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    return false;
-                }
+                    if (!reader.TrySkip())
+                    {
+                        return false;
+                    }
 
-                if (isObject)
-                {
-                    Decode(data[item..(int)reader.BytesConsumed]);
-                }
-                else
-                {
                     Skip($"item {Items.Count + Skipped} is not an object");
+                    return true;
                 }
 
-                return true;
-            default:
+                return DecodeItem(ref reader);
+                        default:
                 return false;
         }
     }
 
+    /// <summary>
+    /// Decodes the item whose StartObject the reader is on, in the same pass as the list is read: false when the
+    /// buffer ends inside it (it is read again, whole, once more bytes are in). An item the decoder cannot read is
+    /// skipped over, counted, and the list goes on.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Decode(ReadOnlySpan<byte> item)
+    private bool DecodeItem(ref Utf8JsonReader reader)
     {
+        var start = reader; // a copy, still on the item's StartObject
         try
         {
-            if (decoder.Decode(item) is { } snapshot)
-            {
-                Items.Add(snapshot);
-            }
+            Items.Add(decoder.Decode(ref reader));
+            return true;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException)
+        catch (IncompleteJsonException)
         {
+            return false;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
+        {
+            reader = start;
+            if (!reader.TrySkip())
+            {
+                return false;
+            }
+
             Skip($"item {Items.Count + Skipped} cannot be read: {e.Message}");
+            return true;
         }
     }
 

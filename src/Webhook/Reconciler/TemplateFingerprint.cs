@@ -167,7 +167,7 @@ public static class TemplateFingerprint
                         break;
                 }
             }
-            while (depth > 0 && reader.Read());
+            while (depth > 0 && (reader.Read() ? true : throw IncompleteJsonException.Instance));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -10,15 +10,22 @@ public sealed class RolloutStreamReaderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A list page around the items' bytes (kept as they are, valid UTF-8 or not).</summary>
     private static byte[] Page(IEnumerable<byte[]> items, string? continueToken, bool metadataFirst)
     {
         var metadata = continueToken is null
             ? """{"resourceVersion":"4711"}"""
             : $$"""{"continue":"{{continueToken}}","remainingItemCount":3,"resourceVersion":"4711"}""";
-        var list = string.Join(",", items.Select(Encoding.UTF8.GetString));
-        return Encoding.UTF8.GetBytes(metadataFirst
-            ? $$"""{"apiVersion":"argoproj.io/v1alpha1","kind":"RolloutList","metadata":{{metadata}},"items":[{{list}}]}"""
-            : $$"""{"apiVersion":"argoproj.io/v1alpha1","items":[{{list}}],"kind":"RolloutList","metadata":{{metadata}}}""");
+        var list = new List<byte>();
+        foreach (var item in items)
+        {
+            list.AddRange(list.Count > 0 ? [(byte)',', .. item] : item);
+        }
+
+        var (head, tail) = metadataFirst
+            ? ($$"""{"apiVersion":"argoproj.io/v1alpha1","kind":"RolloutList","metadata":{{metadata}},"items":[""", "]}")
+            : ("""{"apiVersion":"argoproj.io/v1alpha1","items":[""", $$"""],"kind":"RolloutList","metadata":{{metadata}}}""");
+        return [.. Encoding.UTF8.GetBytes(head), .. list, .. Encoding.UTF8.GetBytes(tail)];
     }
 
     private static async Task<RolloutListReader> ReadPageAsync(byte[] page, int chunk)
@@ -66,6 +73,22 @@ public sealed class RolloutStreamReaderTests
         reader.Items.Count.ShouldBe(2);
         reader.Skipped.ShouldBe(3);
         reader.FirstProblem.ShouldBe("item 1 is not an object");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(64 * 1024)]
+    public async Task An_item_the_decoder_cannot_read_is_skipped_and_the_list_goes_on(int chunk)
+    {
+        // Invalid UTF-8 in a name: the reader passes it, the decoder cannot make a string of it.
+        byte[] broken = [.. "{\"metadata\":{\"name\":\""u8, 0xFF, 0xFE, .. "\"}}"u8];
+
+        var reader = await ReadPageAsync(Page([RealisticRollouts.Bytes(1, Now), broken, RealisticRollouts.Bytes(2, Now)], null, metadataFirst: false), chunk);
+
+        reader.Items.Select(i => i.Name).ShouldBe(["api-00001", "api-00002"]);
+        reader.Skipped.ShouldBe(1);
+        reader.FirstProblem.ShouldStartWith("item 1 cannot be read: ");
+        reader.ResourceVersion.ShouldBe("4711");
     }
 
     [Fact]
