@@ -23,7 +23,10 @@ its default policy file; no Lease: the fake serves none),
 
 With --cgroup-mib M (as root, cgroup v1) the reconciler runs in its own memory group limited to M MiB, as the
 kubelet runs a container with that memory limit (the .NET runtime sizes its heap limit from it); the group's
-peak (memory.max_usage_in_bytes), failures to charge (memory.failcnt) and OOM kills are reported.
+peak (memory.max_usage_in_bytes), failures to charge (memory.failcnt) and OOM kills are reported. As in a
+fresh container, the files it runs from are its own: the .NET runtime and the app are copied to a temporary
+folder and dropped from the page cache (dd iflag=nocache), so that the pages it maps are charged to its group
+(the shared copies in /usr/share/dotnet are already cached by other processes and would not be).
 
 With --due-checks, two Rollouts fall due after the reconciler is ready: one already listed, due by its own
 timer (at a fixed time after the idle window), and one made due by a MODIFIED watch event sent after the idle
@@ -52,6 +55,8 @@ Options:
   -l, --label TEXT        name of this configuration in the summary (default: baseline, or the --env list)
   -p, --port-base P       fake API on P, reconciler on P+1 (default 18480)
   --seed S                the fake's generator seed (default 42)
+  --extra-env N           N more environment variables in each Rollout's pod template, for larger objects
+                          (each adds about 140 bytes: the template and kubectl's last-applied copy)
   --webhook-dir DIR       run Webhook.dll from DIR instead of src/Webhook/bin/Release/net10.0 (a saved
                           build, to compare two versions turn by turn); implies nothing about building
   --cgroup-mib M           run the reconciler in a cgroup-v1 memory group limited to M MiB (the chart's
@@ -73,6 +78,7 @@ IDLE=60
 SETTLE=5
 PORT_BASE=18480
 SEED=42
+EXTRA_ENV_VARS=0
 BUILD=1
 LABEL=""
 EXTRA_ENV=()
@@ -94,6 +100,7 @@ while [ $# -gt 0 ]; do
     -l|--label) LABEL="$2"; shift 2 ;;
     -p|--port-base) PORT_BASE="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
+    --extra-env) EXTRA_ENV_VARS="$2"; shift 2 ;;
     --webhook-dir) WEBHOOK_DIR="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --cgroup-mib) CGROUP_MIB="$2"; shift 2 ;;
@@ -103,7 +110,7 @@ while [ $# -gt 0 ]; do
     *) echo "run-reconciler.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-for n in "$ROLLOUTS" "$RUNS" "$IDLE" "$SETTLE" "$PORT_BASE" "$SEED" "$CGROUP_MIB" "$READY_LIMIT_S"; do
+for n in "$ROLLOUTS" "$RUNS" "$IDLE" "$SETTLE" "$PORT_BASE" "$SEED" "$CGROUP_MIB" "$READY_LIMIT_S" "$EXTRA_ENV_VARS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "run-reconciler.sh: $n is not a whole number" >&2; exit 2; }
 done
 if [ "$RUNS" -lt 1 ] || [ "$RUNS" -gt 20 ]; then echo "run-reconciler.sh: --runs must be 1..20" >&2; exit 2; fi
@@ -147,6 +154,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+# The group's memory that cannot be reclaimed (anonymous and shared memory; not the page cache of files, which the
+# kernel drops before it kills anything): sampled while polling, its maximum kept in anon_peak (bytes).
+sample_anon() {
+  [ -n "$CGROUP" ] || return 0
+  local a
+  a=$(awk '$1 == "total_rss" || $1 == "total_shmem" {s += $2} END {print s + 0}' "$CGROUP/memory.stat")
+  [ "$a" -gt "$anon_peak" ] && anon_peak=$a
+  return 0
+}
 now_ns() { date +%s%N; }
 
 # GET path on a loopback port through bash's /dev/tcp (no process per poll); prints the status code or 000.
@@ -180,6 +196,29 @@ if [ "$BUILD" = 1 ]; then
   dotnet build src/Webhook/Webhook.csproj -c Release -nologo -v q >"$OUT/build-webhook.log" 2>&1 || { tail -20 "$OUT/build-webhook.log"; exit 1; }
 fi
 if [ ! -f "$FAKE_DLL" ] || [ ! -f "$WEBHOOK_DLL" ]; then echo "run-reconciler.sh: missing $FAKE_DLL or $WEBHOOK_DLL (drop --no-build)" >&2; exit 1; fi
+
+# The reconciler's own copy of the runtime and the app (with --cgroup-mib), as a container image gives it.
+DOTNET_HOST="dotnet"
+RUN_DLL="$WEBHOOK_DLL"
+if [ -n "$CGROUP" ]; then
+  DOTNET_DIR="$(dirname "$(readlink -f "$(command -v dotnet)")")"
+  RUNTIME_VERSION="$(dotnet --list-runtimes | awk '/^Microsoft.NETCore.App 10\./ {v=$2} END {print v}')"
+  mkdir -p "$TMP/container/dotnet/shared" "$TMP/container/dotnet/host" "$TMP/container/app"
+  cp -a "$DOTNET_DIR/dotnet" "$TMP/container/dotnet/"
+  cp -a "$DOTNET_DIR/host/fxr" "$TMP/container/dotnet/host/"
+  for framework in Microsoft.NETCore.App Microsoft.AspNetCore.App; do
+    mkdir -p "$TMP/container/dotnet/shared/$framework"
+    cp -a "$DOTNET_DIR/shared/$framework/$RUNTIME_VERSION" "$TMP/container/dotnet/shared/$framework/"
+  done
+  cp -a "$(dirname "$WEBHOOK_DLL")/." "$TMP/container/app/"
+  sync
+  DOTNET_HOST="$TMP/container/dotnet/dotnet"
+  RUN_DLL="$TMP/container/app/Webhook.dll"
+fi
+drop_file_cache() { # the copies' pages leave the page cache, to be charged to whoever reads them next
+  [ -n "$CGROUP" ] || return 0
+  find "$TMP/container" -type f -exec dd if={} iflag=nocache count=0 status=none \;
+}
 
 cat >"$TMP/kubeconfig" <<EOF
 apiVersion: v1
@@ -227,14 +266,14 @@ EOF
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM"
   echo "dotnet: SDK $(dotnet --version), runtime $(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench 2>/dev/null || echo ' (with uncommitted changes)')"
-  echo "configuration: $LABEL; rollouts $ROLLOUTS; runs $RUNS; settle ${SETTLE}s; idle ${IDLE}s; $WEBHOOK_DLL"
+  echo "configuration: $LABEL; rollouts $ROLLOUTS (extra env $EXTRA_ENV_VARS); runs $RUNS; settle ${SETTLE}s; idle ${IDLE}s; $WEBHOOK_DLL"
   echo "memory cgroup: $([ -n "$CGROUP" ] && echo "cgroup v1, limit ${CGROUP_MIB} MiB" || echo none); due checks: $([ "$DUE_CHECKS" = 1 ] && echo "by timer and by watch event" || echo none)"
   echo "uptime: $(uptime)"
 } >"$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 
 RESULTS="$OUT/runs.tsv"
-printf 'run\tready_ms\tcpu_ready_ms\thost_ms\tlist_ms\tjudge_ms\tjudge_event_ms\thwm_ready_mb\thwm_end_mb\trss_end_mb\tcg_peak_ready_mb\tcg_peak_end_mb\tcg_failcnt\toom_kills\tidle_cpu_s_per_min\tidle_pct_core\tidle_sched_pct_core\tothers_pct_machine\ttimer_late_ms\twatch_late_ms\tcpu_end_ms\tload_start\tload_end\tverdicts\tpending\tchecks\n' >"$RESULTS"
+printf 'run\tready_ms\tcpu_ready_ms\thost_ms\tlist_ms\tjudge_ms\tjudge_event_ms\thwm_ready_mb\thwm_end_mb\trss_end_mb\tcg_peak_ready_mb\tcg_peak_end_mb\tanon_peak_ready_mb\tanon_peak_end_mb\tcg_failcnt\toom_kills\tidle_cpu_s_per_min\tidle_pct_core\tidle_sched_pct_core\tothers_pct_machine\ttimer_late_ms\twatch_late_ms\tcpu_end_ms\tload_start\tload_end\tverdicts\tpending\tchecks\n' >"$RESULTS"
 
 for port in "$FAKE_PORT" "$RECON_PORT"; do
   if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
@@ -253,7 +292,7 @@ for run in $(seq 1 "$RUNS"); do
   # With --due-checks, the listed Rollout due by its timer falls due 10 s after the idle window at the latest.
   timer_due=0
   [ "$DUE_CHECKS" = 1 ] && timer_due=$((READY_LIMIT_S + SETTLE + IDLE + 10))
-  dotnet "$FAKE_DLL" --rollouts "$ROLLOUTS" --port "$FAKE_PORT" --seed "$SEED" --timer-due-seconds "$timer_due" >"$RUN_DIR/fake.log" 2>&1 &
+  dotnet "$FAKE_DLL" --rollouts "$ROLLOUTS" --port "$FAKE_PORT" --seed "$SEED" --extra-env "$EXTRA_ENV_VARS" --timer-due-seconds "$timer_due" >"$RUN_DIR/fake.log" 2>&1 &
   FAKE_PID=$!
   deadline=$(( $(now_ns) + 300 * 1000000000 ))
   until [ "$(http_code "$FAKE_PORT" /fake/stats)" = 200 ]; do
@@ -264,6 +303,7 @@ for run in $(seq 1 "$RUNS"); do
   head -1 "$RUN_DIR/fake.log" >&2
 
   if [ -n "$CGROUP" ]; then
+    drop_file_cache
     mkdir -p "$CGROUP"
     echo $((CGROUP_MIB * 1024 * 1024)) >"$CGROUP/memory.limit_in_bytes"
     echo 0 >"$CGROUP/memory.max_usage_in_bytes" 2>/dev/null || true
@@ -277,7 +317,7 @@ for run in $(seq 1 "$RUNS"); do
     POD_NAME=rollout-deadline-guard-reconciler-bench POD_NAMESPACE=deadline-guard \
     ${EXTRA_ENV[@]+"${EXTRA_ENV[@]}"} \
     bash -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs"; fi; shift; exec "$@"' _ "$CGROUP" \
-    dotnet "$WEBHOOK_DLL" reconcile --urls "http://127.0.0.1:$RECON_PORT" --policy "$TMP/policy.yaml" \
+    "$DOTNET_HOST" "$RUN_DLL" reconcile --urls "http://127.0.0.1:$RECON_PORT" --policy "$TMP/policy.yaml" \
     --Reconciler:DryRun=false --Reconciler:GraceSeconds=30 --Reconciler:RepairStaleScaleDownDeadline=false \
     --Reconciler:LeaderElection=false ${EXTRA_ARGS[@]+"${EXTRA_ARGS[@]}"} \
     >"$RUN_DIR/reconciler.log" 2>&1 &
@@ -286,8 +326,10 @@ for run in $(seq 1 "$RUNS"); do
   # The measurement: poll /readyz every 50 ms, for at most READY_LIMIT_S.
   ready_ns=""
   limit=$(( t0 + READY_LIMIT_S * 1000000000 ))
+  anon_peak=0
   while [ "$(now_ns)" -lt "$limit" ]; do
     kill -0 "$RECON_PID" 2>/dev/null || break
+    sample_anon
     if [ "$(http_code "$RECON_PORT" /readyz)" = 200 ]; then ready_ns=$(now_ns); break; fi
     sleep "$POLL_S"
   done
@@ -299,8 +341,11 @@ for run in $(seq 1 "$RUNS"); do
   ready_ms=$(( (ready_ns - t0) / 1000000 ))
   cpu_ready_ms=$(( $(proc_ticks "$RECON_PID") * 1000 / HZ ))
   hwm_ready=$(status_kb "$RECON_PID" VmHWM)
-  cg_ready=""
-  [ -n "$CGROUP" ] && cg_ready=$(( $(cat "$CGROUP/memory.max_usage_in_bytes") / 1048576 ))
+  cg_ready=""; anon_ready=""
+  if [ -n "$CGROUP" ]; then
+    cg_ready=$(( $(cat "$CGROUP/memory.max_usage_in_bytes") / 1048576 ))
+    anon_ready=$((anon_peak / 1048576))
+  fi
 
   # Phases, from the log's own timestamps (UTC, same clock as t0).
   started_ns=$(iso_ns "$(log_time "$RUN_DIR/reconciler.log" '"Application started')")
@@ -333,13 +378,16 @@ for run in $(seq 1 "$RUNS"); do
       watch_late=$(sed -n 's/.*"watchLatenessMs":\([-0-9.]*\).*/\1/p' "$RUN_DIR/fake-stats.json")
       [ -n "$timer_late" ] && [ -n "$watch_late" ] && break
       kill -0 "$RECON_PID" 2>/dev/null || break
+      sample_anon
       sleep 0.2
     done
     log "run $run/$RUNS: aborted ${watch_late:-never} ms after due by watch event, ${timer_late:-never} ms after due by timer"
   fi
   cpu_end_ms=$(( $(proc_ticks "$RECON_PID") * 1000 / HZ ))
-  cg_end=""; cg_failcnt=""; oom_kills=""
+  cg_end=""; cg_failcnt=""; oom_kills=""; anon_end=""
   if [ -n "$CGROUP" ]; then
+    sample_anon
+    anon_end=$((anon_peak / 1048576))
     cg_end=$(( $(cat "$CGROUP/memory.max_usage_in_bytes") / 1048576 ))
     cg_failcnt=$(cat "$CGROUP/memory.failcnt")
     oom_kills=$(awk '$1 == "oom_kill" {print $2}' "$CGROUP/memory.oom_control")
@@ -368,8 +416,8 @@ for run in $(seq 1 "$RUNS"); do
   grep -q '"fullLists":1,' "$RUN_DIR/fake-stats.json" || checks="RELISTED"
   grep -q '"watches":1,' "$RUN_DIR/fake-stats.json" || checks="WATCH-RESTARTED"
 
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$ready_ms" "$cpu_ready_ms" "$host_ms" "$list_ms" "$judge_ms" "$judge_event_ms" \
-    "$((hwm_ready / 1024))" "$((hwm_end / 1024))" "$((rss_end / 1024))" "${cg_ready:--}" "${cg_end:--}" "${cg_failcnt:--}" "${oom_kills:--}" "$idle" "$sched_pct" "$others" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$ready_ms" "$cpu_ready_ms" "$host_ms" "$list_ms" "$judge_ms" "$judge_event_ms" \
+    "$((hwm_ready / 1024))" "$((hwm_end / 1024))" "$((rss_end / 1024))" "${cg_ready:--}" "${cg_end:--}" "${anon_ready:--}" "${anon_end:--}" "${cg_failcnt:--}" "${oom_kills:--}" "$idle" "$sched_pct" "$others" \
     "${timer_late:--}" "${watch_late:--}" "$cpu_end_ms" "$load_start" "$load_end" "$verdicts" "$pending" "$checks" >>"$RESULTS"
   log "run $run/$RUNS: idle $(echo "$idle" | cut -f1) CPU s/min ($(echo "$idle" | cut -f2)% of a core; schedstat ${sched_pct}%), others ${others}% of the machine; RSS $((rss_end / 1024)) MiB; $checks"
 
@@ -405,8 +453,10 @@ summarize() { # column name, header text, unit
   summarize hwm_end_mb "peak RSS at the end, VmHWM (MiB)"
   summarize rss_end_mb "RSS at the end, VmRSS (MiB)"
   if [ -n "$CGROUP" ]; then
-    summarize cg_peak_ready_mb "memory cgroup peak at ready, max_usage_in_bytes (MiB)"
+    summarize cg_peak_ready_mb "memory cgroup peak at ready, max_usage_in_bytes, page cache included (MiB)"
     summarize cg_peak_end_mb "memory cgroup peak at the end (MiB)"
+    summarize anon_peak_ready_mb "  of which not reclaimable (rss+shmem, sampled), peak until ready (MiB)"
+    summarize anon_peak_end_mb "  of which not reclaimable (rss+shmem, sampled), peak until the end (MiB)"
     summarize cg_failcnt "memory cgroup failcnt (charges refused at the limit)"
   fi
   if [ "$DUE_CHECKS" = 1 ]; then

@@ -16,7 +16,7 @@ internal static class RolloutFactory
     /// a Progressing Rollout whose controller last recorded progress then (the revision started a minute before), so
     /// that it falls due at <paramref name="progressedAt"/> + deadline + grace.
     /// </summary>
-    public static (JsonObject Rollout, Kind Kind, DateTimeOffset? Due) Create(int index, int seed, DateTimeOffset now, int graceSeconds, DateTimeOffset? progressedAt = null)
+    public static (JsonObject Rollout, Kind Kind, DateTimeOffset? Due) Create(int index, int seed, DateTimeOffset now, int graceSeconds, DateTimeOffset? progressedAt = null, int extraEnv = 0)
     {
         // Identity first, so that a Rollout made again with other overrides keeps its name.
         var random = new Random((seed * 1_000_003) + index);
@@ -45,7 +45,7 @@ internal static class RolloutFactory
         // The templates of the ten revisions differ only in their version (image tag and version label): their
         // canonical JSON is the last one's with the version replaced, and sorting is not affected.
         var finalVersion = $"1.{index % 40}.{revisions}";
-        var template = Template(team, env, app, name, finalVersion, hasSidecar);
+        var template = Template(team, env, app, name, finalVersion, hasSidecar, extraEnv);
         var canonical = System.Text.Encoding.UTF8.GetString(DeadlineGuard.Json.CanonicalJson.Serialize(template));
         for (var r = 1; r <= revisions; r++)
         {
@@ -56,7 +56,7 @@ internal static class RolloutFactory
                 .Replace($":{finalVersion}\"", $":{version}\"", StringComparison.Ordinal)
                 .Replace($"\"{finalVersion}\"", $"\"{version}\"", StringComparison.Ordinal));
             var fingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes).AsSpan(0, 8));
-            if (index < 3 && fingerprint != DeadlineGuard.Json.CanonicalJson.Fingerprint(Template(team, env, app, name, version, hasSidecar)))
+            if (index < 3 && fingerprint != DeadlineGuard.Json.CanonicalJson.Fingerprint(Template(team, env, app, name, version, hasSidecar, extraEnv)))
             {
                 throw new InvalidOperationException($"the shortcut fingerprint of revision {r} of Rollout {index} is not the webhook's");
             }
@@ -142,7 +142,7 @@ internal static class RolloutFactory
 
     private static string Image(string team, string app, string version) => $"registry.example.com/{team}/{app}:{version}";
 
-    private static JsonObject Template(string team, string env, string app, string name, string version, bool sidecar)
+    private static JsonObject Template(string team, string env, string app, string name, string version, bool sidecar, int extraEnv)
     {
         var containers = new JsonArray
         {
@@ -166,6 +166,12 @@ internal static class RolloutFactory
                 ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = "config", ["mountPath"] = "/etc/app", ["readOnly"] = true }),
             },
         };
+        var environment = containers[0]!["env"]!.AsArray();
+        for (var i = 0; i < extraEnv; i++)
+        {
+            environment.Add(Env($"FEATURE_FLAG_{i:D3}", $"enabled-for-{team}-{env}-{i}"));
+        }
+
         if (sidecar)
         {
             containers.Add(new JsonObject

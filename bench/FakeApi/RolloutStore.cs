@@ -69,7 +69,7 @@ internal sealed class RolloutStore
         var generated = new (string Key, byte[] Bytes, Kind Kind, DateTimeOffset? Due)[count];
         Parallel.For(0, count, i =>
         {
-            var (rollout, kind, due) = RolloutFactory.Create(i, options.Seed, now, options.GraceSeconds);
+            var (rollout, kind, due) = RolloutFactory.Create(i, options.Seed, now, options.GraceSeconds, extraEnv: options.ExtraEnv);
             var metadata = rollout["metadata"]!;
             generated[i] = ($"{metadata["namespace"]}/{metadata["name"]}", JsonSerializer.SerializeToUtf8Bytes(rollout, RolloutFactory.WireOptions), kind, due);
         });
@@ -132,10 +132,10 @@ internal sealed class RolloutStore
     private (JsonObject Rollout, DateTimeOffset DueAt) Progressing(int index, DateTimeOffset dueAt)
     {
         // The deadline is drawn by the generator; make it once to learn it, then again with the right progress time.
-        var (probe, _, _) = RolloutFactory.Create(index, _options.Seed, GeneratedAt, _options.GraceSeconds, dueAt);
+        var (probe, _, _) = RolloutFactory.Create(index, _options.Seed, GeneratedAt, _options.GraceSeconds, dueAt, _options.ExtraEnv);
         var deadline = probe["spec"]!["progressDeadlineSeconds"]!.GetValue<int>();
         var progressedAt = dueAt.AddSeconds(-(deadline + _options.GraceSeconds));
-        var (rollout, _, due) = RolloutFactory.Create(index, _options.Seed, GeneratedAt, _options.GraceSeconds, progressedAt);
+        var (rollout, _, due) = RolloutFactory.Create(index, _options.Seed, GeneratedAt, _options.GraceSeconds, progressedAt, _options.ExtraEnv);
         return (rollout, due!.Value);
     }
 

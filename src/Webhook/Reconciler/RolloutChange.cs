@@ -11,7 +11,8 @@ public abstract record RolloutChange
     /// <param name="Items">The Rollouts of this page.</param>
     /// <param name="First">The first page of a list.</param>
     /// <param name="Last">The last page: the list is complete.</param>
-    public sealed record Listed(string? Scope, IReadOnlyList<RolloutSnapshot> Items, bool First, bool Last) : RolloutChange;
+    /// <param name="Remaining">How many items the API server says are still to come (metadata.remainingItemCount), when it says.</param>
+    public sealed record Listed(string? Scope, IReadOnlyList<RolloutSnapshot> Items, bool First, bool Last, long? Remaining = null) : RolloutChange;
 
     public sealed record Upserted(RolloutSnapshot Rollout) : RolloutChange;
 

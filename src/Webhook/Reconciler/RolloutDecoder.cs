@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using DeadlineGuard.History;
 
 namespace DeadlineGuard.Reconciler;
@@ -179,7 +179,7 @@ public sealed class RolloutDecoder
             ObservedGeneration = b.ObservedGeneration,
             CurrentStepIndex = b.CurrentStepIndex,
             CurrentPodHash = b.CurrentPodHash,
-            StableRs = b.StableRs,
+            StableRs = b.StableRs == b.CurrentPodHash ? b.CurrentPodHash : b.StableRs, // one string when they are the same
             Progressing = b.Progressing,
             Paused = b.PausedCondition,
             PauseConditions = b.PauseConditions ?? [],

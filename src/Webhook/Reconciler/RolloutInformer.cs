@@ -141,7 +141,7 @@ public sealed partial class RolloutInformer(
             count += page.Items.Count;
             bytes += page.Bytes;
             pages++;
-            await onChange(new RolloutChange.Listed(@namespace, page.Items, first, continueToken is null));
+            await onChange(new RolloutChange.Listed(@namespace, page.Items, first, continueToken is null, page.RemainingItemCount));
             first = false;
         }
         while (continueToken is not null);

@@ -34,6 +34,9 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
     /// <summary>metadata.continue: the token for the next page, or null on the last.</summary>
     public string? Continue { get; private set; }
 
+    /// <summary>metadata.remainingItemCount: how many items the next pages hold, when the server says (an estimate with selectors).</summary>
+    public long? RemainingItemCount { get; private set; }
+
     /// <summary>Items that were not objects or could not be decoded.</summary>
     public int Skipped { get; private set; }
 
@@ -165,7 +168,7 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
                 }
 
                 return DecodeItem(ref reader);
-                        default:
+            default:
                 return false;
         }
     }
@@ -213,8 +216,13 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = reader.ValueTextEquals("resourceVersion"u8) ? 1 : reader.ValueTextEquals("continue"u8) ? 2 : 0;
+            var field = reader.ValueTextEquals("resourceVersion"u8) ? 1 : reader.ValueTextEquals("continue"u8) ? 2 : reader.ValueTextEquals("remainingItemCount"u8) ? 3 : 0;
             reader.Read();
+            if (field == 3 && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var remaining) && remaining >= 0)
+            {
+                RemainingItemCount = remaining;
+            }
+
             if (reader.TokenType == JsonTokenType.String && field == 1)
             {
                 ResourceVersion = reader.GetString();
