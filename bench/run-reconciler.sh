@@ -273,7 +273,7 @@ EOF
 cat "$OUT/machine.txt" >&2
 
 RESULTS="$OUT/runs.tsv"
-printf 'run\tready_ms\tcpu_ready_ms\thost_ms\tlist_ms\tjudge_ms\tjudge_event_ms\thwm_ready_mb\thwm_end_mb\trss_end_mb\tcg_peak_ready_mb\tcg_peak_end_mb\tanon_peak_ready_mb\tanon_peak_end_mb\tcg_failcnt\toom_kills\tidle_cpu_s_per_min\tidle_pct_core\tidle_sched_pct_core\tothers_pct_machine\ttimer_late_ms\twatch_late_ms\tcpu_end_ms\tload_start\tload_end\tverdicts\tpending\tchecks\n' >"$RESULTS"
+printf 'run\tready_ms\tcpu_ready_ms\thost_ms\tlist_ms\tjudge_ms\tjudge_event_ms\tjudge_cpu_ms\thwm_ready_mb\thwm_end_mb\trss_end_mb\tcg_peak_ready_mb\tcg_peak_end_mb\tanon_peak_ready_mb\tanon_peak_end_mb\tcg_failcnt\toom_kills\tidle_cpu_s_per_min\tidle_pct_core\tidle_sched_pct_core\tothers_pct_machine\ttimer_late_ms\twatch_late_ms\tcpu_end_ms\tload_start\tload_end\tverdicts\tpending\tchecks\n' >"$RESULTS"
 
 for port in "$FAKE_PORT" "$RECON_PORT"; do
   if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
@@ -355,7 +355,8 @@ for run in $(seq 1 "$RUNS"); do
   list_ms=$(ms_between "$started_ns" "$listed_ns")
   judge_ms=$(ms_between "$listed_ns" "$judged_ns")
   judge_event_ms=$(log_field "$RUN_DIR/reconciler.log" 120 ElapsedMs | cut -d. -f1)
-  log "run $run/$RUNS: ready after ${ready_ms} ms, ${cpu_ready_ms} ms of CPU (host ${host_ms} ms, list ${list_ms} ms, judge ${judge_event_ms} ms by event 120); VmHWM $((hwm_ready / 1024)) MiB"
+  judge_cpu_ms=$(log_field "$RUN_DIR/reconciler.log" 120 CpuMs | cut -d. -f1)
+  log "run $run/$RUNS: ready after ${ready_ms} ms, ${cpu_ready_ms} ms of CPU (host ${host_ms} ms, list ${list_ms} ms, judge ${judge_event_ms} ms by event 120, ${judge_cpu_ms:-?} ms of CPU); VmHWM $((hwm_ready / 1024)) MiB"
 
   sleep "$SETTLE"
   ticks1=$(proc_ticks "$RECON_PID"); proc_threads_ns "$RECON_PID" >"$RUN_DIR/threads1"; busy1=$(machine_busy_ticks)
@@ -416,7 +417,7 @@ for run in $(seq 1 "$RUNS"); do
   grep -q '"fullLists":1,' "$RUN_DIR/fake-stats.json" || checks="RELISTED"
   grep -q '"watches":1,' "$RUN_DIR/fake-stats.json" || checks="WATCH-RESTARTED"
 
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$ready_ms" "$cpu_ready_ms" "$host_ms" "$list_ms" "$judge_ms" "$judge_event_ms" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$ready_ms" "$cpu_ready_ms" "$host_ms" "$list_ms" "$judge_ms" "$judge_event_ms" "${judge_cpu_ms:--}" \
     "$((hwm_ready / 1024))" "$((hwm_end / 1024))" "$((rss_end / 1024))" "${cg_ready:--}" "${cg_end:--}" "${anon_ready:--}" "${anon_end:--}" "${cg_failcnt:--}" "${oom_kills:--}" "$idle" "$sched_pct" "$others" \
     "${timer_late:--}" "${watch_late:--}" "$cpu_end_ms" "$load_start" "$load_end" "$verdicts" "$pending" "$checks" >>"$RESULTS"
   log "run $run/$RUNS: idle $(echo "$idle" | cut -f1) CPU s/min ($(echo "$idle" | cut -f2)% of a core; schedstat ${sched_pct}%), others ${others}% of the machine; RSS $((rss_end / 1024)) MiB; $checks"
@@ -449,6 +450,7 @@ summarize() { # column name, header text, unit
   summarize host_ms "  start to host started (ms)"
   summarize list_ms "  host started to list done, event 100 (ms)"
   summarize judge_event_ms "  judging, event 120 ElapsedMs (ms)"
+  summarize judge_cpu_ms "  judging, CPU time of the loop's thread, event 120 CpuMs (ms)"
   summarize hwm_ready_mb "peak RSS at ready, VmHWM (MiB)"
   summarize hwm_end_mb "peak RSS at the end, VmHWM (MiB)"
   summarize rss_end_mb "RSS at the end, VmRSS (MiB)"
