@@ -41,7 +41,8 @@ and measures, per run:
   idle CPU     utime+stime from /proc/PID/stat at ready+SETTLE s and IDLE s later, as CPU seconds per
                minute and % of one core; the same from the threads' schedstat run time (ns resolution),
                and how busy the rest of the machine was meanwhile
-then checks that nothing was due: no exceeded verdict, no action, no Event or other write at the fake.
+then checks that nothing was due: no exceeded verdict, no action, no Event or other write at the fake
+(with --due-checks: exactly the two aborts and their two Events).
 
 Options:
   -n, --rollouts N        Rollouts served by the fake (default 10000)

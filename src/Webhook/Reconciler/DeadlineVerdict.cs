@@ -30,12 +30,4 @@ public sealed record DeadlineVerdict(
     int? RecordedDeadlineSeconds = null)
 {
     public static DeadlineVerdict Idle(string reason) => new(VerdictKind.Idle, reason);
-
-    /// <summary>Short label for metrics.</summary>
-    public string Label => Kind switch
-    {
-        VerdictKind.Idle => "idle",
-        VerdictKind.Waiting => "waiting",
-        _ => "exceeded",
-    };
 }

@@ -203,8 +203,6 @@ public sealed partial class RolloutInformer(
         return (resourceVersion, events);
     }
 
-    public static bool IsGone(Exception e) => e is ApiStatusException { IsGone: true };
-
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listed {Count} Rollouts in {Scope} at resourceVersion {ResourceVersion}: {Pages} pages, {MiB:0.0} MiB in {ElapsedMs:0} ms; process CPU so far {ProcessCpuMs:0} ms")]
     private static partial void LogListed(ILogger logger, int count, string scope, string resourceVersion, int pages, double miB, double elapsedMs, double processCpuMs);
 
