@@ -66,10 +66,11 @@ public static class KubernetesAccess
     /// The client (<see cref="IKubernetes"/>) made from <see cref="LoadConfiguration"/> when first needed, and the start-up check.
     /// A test can replace the client by registering its own <see cref="IKubernetes"/> afterwards.
     /// </summary>
-    public static IServiceCollection AddKubernetesAccess(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddKubernetesAccess(
+        this IServiceCollection services, IConfiguration configuration, Func<KubernetesClientConfiguration, IKubernetes>? create = null)
     {
         services.AddValidatedOptions<KubernetesAccessOptions, KubernetesAccessOptionsValidator>(configuration, KubernetesAccessOptions.Section);
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(LoadConfiguration()));
+        services.AddSingleton<IKubernetes>(_ => create is null ? new Kubernetes(LoadConfiguration()) : create(LoadConfiguration()));
         services.AddSingleton<KubernetesStartupCheck>();
         return services;
     }

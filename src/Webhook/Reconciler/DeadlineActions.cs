@@ -1,8 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
-using DeadlineGuard.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -31,17 +29,6 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
 
     public string Instance { get; init; } = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName;
 
-    public async Task<ActionTaken> ActAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, CancellationToken cancellationToken)
-    {
-        var taken = await ApplyAsync(rollout, verdict, cancellationToken);
-        if (taken != ActionTaken.Gone)
-        {
-            await ReportAsync(rollout, verdict, taken, cancellationToken);
-        }
-
-        return taken;
-    }
-
     /// <summary>The change itself (repair, abort), without its Event; <see cref="ActionTaken.Gone"/> when the Rollout is gone.</summary>
     public async Task<ActionTaken> ApplyAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, CancellationToken cancellationToken)
     {
@@ -65,7 +52,7 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
             {
                 await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
                     new V1Patch(AbortPatch, V1Patch.PatchType.MergePatch),
-                    RolloutInformer.Group, RolloutInformer.Version, rollout.Namespace, RolloutInformer.Plural, rollout.Name,
+                    RolloutApi.Group, RolloutApi.Version, rollout.Namespace, RolloutApi.Plural, rollout.Name,
                     cancellationToken: cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
@@ -83,10 +70,13 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
     public async Task ReportAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken, CancellationToken cancellationToken)
     {
         await EmitAsync(rollout, verdict, taken, cancellationToken);
-        LogActed(logger, rollout.Key, verdict.Revision, taken.ToString(), verdict.Reason);
+        LogActed(logger, rollout.Key.ToString(), verdict.Revision, taken.ToString(), verdict.Reason);
     }
 
-    /// <summary>The Event's text: which revision, which deadline, since when, and what was done.</summary>
+    /// <summary>
+    /// The Event's text: which revision, which deadline (the one in force and, where it differs, the one recorded when
+    /// the revision started), since when, and what was done.
+    /// </summary>
     public static string Note(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken)
     {
         var revision = verdict.Revision is { } r ? $"revision {r}" : "the current revision";
@@ -97,8 +87,11 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
             ActionTaken.WouldAbort => "would abort it (dry run: nothing changed)",
             _ => "did not abort it: progressDeadlineAbort is false for this revision",
         };
-        var due = verdict.DueAt is { } at ? $" (due with grace at {History.RevisionHistoryAnnotation.FormatTime(at)})" : string.Empty;
-        var note = $"Rollout {rollout.Name} {revision} made no progress since {since}, past its {verdict.DeadlineSeconds}s progress deadline{due}; deadline-guard {what}.";
+        var recorded = verdict.RecordedDeadlineSeconds is { } at && at != verdict.DeadlineSeconds
+            ? $" (changed from the {at}s in force when the revision started)"
+            : string.Empty;
+        var due = verdict.DueAt is { } d ? $" (due with grace at {History.RevisionHistoryAnnotation.FormatTime(d)})" : string.Empty;
+        var note = $"Rollout {rollout.Name} {revision} made no progress since {since}, past its {verdict.DeadlineSeconds}s progress deadline{recorded}{due}; deadline-guard {what}.";
         return note.Length <= 1024 ? note : note[..1024];
     }
 
@@ -126,7 +119,7 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
             ReportingInstance = Instance.Length <= 128 ? Instance : Instance[..128],
             Regarding = new V1ObjectReference
             {
-                ApiVersion = $"{RolloutInformer.Group}/{RolloutInformer.Version}",
+                ApiVersion = $"{RolloutApi.Group}/{RolloutApi.Version}",
                 Kind = "Rollout",
                 Name = rollout.Name,
                 NamespaceProperty = rollout.Namespace,
@@ -157,8 +150,7 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
     /// </summary>
     public async Task<int> RepairAsync(RolloutSnapshot rollout, CancellationToken cancellationToken)
     {
-        var selector = LabelSelector(rollout.Object);
-        if (selector is null)
+        if (rollout.Selector is not { } selector)
         {
             return 0;
         }
@@ -175,7 +167,7 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
             var patch = $$"""[{"op":"test","path":"/metadata/annotations/{{ScaleDownDeadlineAnnotation}}","value":"{{rs.Metadata.Annotations[ScaleDownDeadlineAnnotation]}}"},{"op":"remove","path":"/metadata/annotations/{{ScaleDownDeadlineAnnotation}}"}]""";
             await client.AppsV1.PatchNamespacedReplicaSetAsync(new V1Patch(patch, V1Patch.PatchType.JsonPatch), rs.Metadata.Name, rollout.Namespace, cancellationToken: cancellationToken);
             repaired++;
-            LogRepaired(logger, rs.Metadata.Name, rollout.Key);
+            LogRepaired(logger, rs.Metadata.Name, rollout.Key.ToString());
             await EmitAsync(
                 rollout,
                 EventName(rollout, "repair|" + rs.Metadata.Name + "|" + rs.Metadata.Annotations[ScaleDownDeadlineAnnotation]),
@@ -196,17 +188,7 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
         return owned
             && rs.Spec?.Replicas == 0
             && hash is not null && hash != rollout.StableRs && hash != rollout.CurrentPodHash
-            && RolloutSnapshot.ParseTime(deadline) is { } at && at < now;
-    }
-
-    private static string? LabelSelector(JsonObject rollout)
-    {
-        if (JsonValues.At(rollout, "spec", "selector", "matchLabels") is not JsonObject labels || labels.Count == 0)
-        {
-            return null;
-        }
-
-        return string.Join(",", labels.Select(l => $"{l.Key}={JsonValues.GetString(l.Value)}"));
+            && HistoryEntryReader.ParseTime(deadline) is { } at && at < now;
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Rollout {Rollout} revision {Revision} exceeded its deadline: {Action} ({Reason})")]

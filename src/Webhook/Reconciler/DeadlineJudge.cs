@@ -1,19 +1,27 @@
+using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json.Nodes;
-using DeadlineGuard.Admission;
+using System.Runtime.CompilerServices;
 using DeadlineGuard.History;
 using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Reconciler;
 
 /// <summary>
-/// Decides whether a Rollout's current revision has overrun its deadline (DESIGN.md §5): a pure function
-/// of (snapshot, policy, now, options), with no I/O, so it is tested as a table.
+/// Decides whether a Rollout's current revision has overrun its deadline (DESIGN.md §5): a pure function of
+/// (snapshot, policy, now, grace), with no I/O and no parsing, so it is tested as a table.
 /// </summary>
 public static class DeadlineJudge
 {
     /// <summary>Argo's default when spec.progressDeadlineSeconds is unset (utils/defaults/defaults.go).</summary>
     public const int ArgoDefaultDeadlineSeconds = 600;
+
+    /// <summary>
+    /// How far a history entry's <c>at</c> may lie after now or before the Rollout's creationTimestamp and still be
+    /// trusted. The webhook records <c>at</c> during admission, before the API server stamps creationTimestamp (at most
+    /// a webhook timeout, 30 s at the most, later), both in whole seconds, and the webhook's and the reconciler's
+    /// clocks may differ a little. Beyond that the entry was not written by the webhook as it says.
+    /// </summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(30);
 
     /// <summary>Progressing reasons written when a revision moves or restarts (utils/conditions/conditions.go).</summary>
     private static readonly HashSet<string> ProgressReasons = new(StringComparer.Ordinal)
@@ -21,104 +29,143 @@ public static class DeadlineJudge
         "ReplicaSetUpdated", "NewReplicaSetCreated", "FoundNewReplicaSet", "ReplicaSetNotAvailable", "RolloutResumed", "RolloutRetry",
     };
 
+    // The common answers, made once: judging a fleet allocates next to nothing for the Rollouts it leaves alone.
+    private static readonly DeadlineVerdict NamespaceExempt = DeadlineVerdict.Idle("namespace is exempt");
+    private static readonly DeadlineVerdict AlreadyAborted = DeadlineVerdict.Idle("already aborted");
+    private static readonly DeadlineVerdict IsPaused = DeadlineVerdict.Idle("paused");
+    private static readonly DeadlineVerdict NoProgressingCondition = DeadlineVerdict.Idle("no Progressing condition yet");
+    private static readonly DeadlineVerdict NotObserved = DeadlineVerdict.Idle("the controller has not observed this generation yet");
+    private static readonly DeadlineVerdict ExemptByAnnotation = DeadlineVerdict.Idle("exempt by annotation");
+    private static readonly ConcurrentDictionary<string, DeadlineVerdict> PhaseVerdicts = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, DeadlineVerdict> NotProgressingVerdicts = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<int, string> WithinReasons = new();
+
     /// <summary>Steps at which Argo itself suspends the timeout (sync.go isIndefiniteStep).</summary>
     private static readonly HashSet<string> IndefiniteSteps = new(StringComparer.Ordinal) { "pause", "analysis", "experiment" };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DeadlineVerdict Judge(RolloutSnapshot rollout, DeadlinePolicy policy, DateTimeOffset now, int graceSeconds)
     {
+        if (rollout.Unreadable is { } unreadable)
+        {
+            return DeadlineVerdict.Idle($"left alone: the object cannot be read safely ({unreadable})");
+        }
+
         if (PolicyResolver.IsExemptNamespace(policy, rollout.Namespace))
         {
-            return DeadlineVerdict.Idle("namespace is exempt");
+            return NamespaceExempt;
         }
 
         if (rollout.StatusAbort)
         {
-            return DeadlineVerdict.Idle("already aborted");
+            return AlreadyAborted;
         }
 
-        if (rollout.SpecPaused || rollout.PauseConditionCount > 0 || rollout.Condition("Paused")?.Status == "True")
+        if (rollout.SpecPaused || rollout.PauseConditions.Count > 0 || rollout.Paused?.Status == "True")
         {
-            return DeadlineVerdict.Idle("paused");
+            return IsPaused;
         }
 
-        var progressing = rollout.Condition("Progressing");
         if (rollout.Phase is { } phase && phase != "Progressing")
         {
-            return DeadlineVerdict.Idle($"phase is {phase}");
+            return Cached(PhaseVerdicts, phase, static p => $"phase is {p}");
         }
 
-        if (progressing is null || progressing.Status == "False" || progressing.Reason == "NewReplicaSetAvailable")
+        if (rollout.Progressing is not { } progressing)
         {
-            return DeadlineVerdict.Idle(progressing is null ? "no Progressing condition yet" : $"not progressing ({progressing.Reason})");
+            return NoProgressingCondition;
         }
 
-        if (rollout.ObservedGeneration is { } observed && observed != rollout.Generation.ToString(CultureInfo.InvariantCulture) && rollout.Generation > 0)
+        if (progressing.Status == "False" || progressing.Reason == "NewReplicaSetAvailable")
         {
-            return DeadlineVerdict.Idle("the controller has not observed this generation yet");
+            return Cached(NotProgressingVerdicts, progressing.Reason, static r => $"not progressing ({r})");
         }
 
-        if (rollout.IsCanary && rollout.CurrentStepIndex is { } step && step < rollout.CanaryStepKinds.Count
-            && IndefiniteSteps.Contains(rollout.CanaryStepKinds[step]))
+        if (rollout.ObservedGeneration is { } observed && rollout.Generation > 0 && !IsGeneration(observed, rollout.Generation))
         {
-            return DeadlineVerdict.Idle($"at canary step {step} ({rollout.CanaryStepKinds[step]}), which Argo does not time out");
+            return NotObserved;
         }
 
-        // Checked after the snapshot's fields: only a Rollout still in the running needs its object parsed, and
-        // most Rollouts are idle for one of the reasons above (any of them makes it idle, in whatever order).
-        var rolloutObject = rollout.Object;
-        if (Exemption.Evaluate(policy, rollout.Namespace, rolloutObject).Exempt)
+        if (rollout.IsCanary && rollout.CurrentStepIndex is { } step && step >= 0 && step < rollout.CanarySteps.Count
+            && IndefiniteSteps.Contains(rollout.CanarySteps[step].Kind))
         {
-            return DeadlineVerdict.Idle("exempt by annotation");
+            return DeadlineVerdict.Idle($"at canary step {step} ({rollout.CanarySteps[step].Kind}), which Argo does not time out");
         }
 
-        var entry = CurrentEntry(rolloutObject);
-        var deadline = entry is not null ? entry.DeadlineSeconds ?? ArgoDefaultDeadlineSeconds : rollout.SpecDeadlineSeconds ?? ArgoDefaultDeadlineSeconds;
-        var abort = entry?.Abort ?? rollout.SpecAbort;
-        DateTimeOffset? since = entry?.At;
+        if (rollout.ExemptionKey != policy.Exemptions.Annotation)
+        {
+            // The informer lists again when the policy names another annotation; until then this snapshot cannot say.
+            return DeadlineVerdict.Idle($"the policy's exemption annotation is now {policy.Exemptions.Annotation}; waiting for the relist that reads it");
+        }
+
+        if (IsExempt(policy, rollout))
+        {
+            return ExemptByAnnotation;
+        }
+
+        // In force: the Rollout's current spec, as Argo reads it. The history entry says when the revision started.
+        var deadline = rollout.SpecDeadlineSeconds ?? ArgoDefaultDeadlineSeconds;
+        var abort = rollout.SpecAbort;
+        var entry = rollout.Revision;
+        var (since, distrust) = entry is { } e ? Trusted(e, rollout.CreationTimestamp, now) : (null, null);
         if (ProgressReasons.Contains(progressing.Reason) && progressing.LastUpdateTime is { } moved && (since is null || moved > since))
         {
             since = moved;
         }
 
+        var note = distrust is null ? string.Empty : $"; {distrust}";
         if (since is not { } clock)
         {
-            return DeadlineVerdict.Idle("no progress clock: no history entry and no Progressing time");
+            return DeadlineVerdict.Idle(entry is null
+                ? "no progress clock: no history entry and no Progressing time"
+                : $"no progress clock: no Progressing time{note}");
         }
 
         var due = clock.AddSeconds(deadline + graceSeconds);
-        var revisionKey = $"{entry?.Fingerprint ?? rollout.CurrentPodHash ?? "spec"}@{clock.ToUnixTimeSeconds()}";
-        var kind = now >= due ? VerdictKind.Exceeded : VerdictKind.Waiting;
-        var reason = kind == VerdictKind.Exceeded
-            ? $"no progress since {RevisionHistoryAnnotation.FormatTime(clock)}: {deadline}s deadline and {graceSeconds}s grace passed at {RevisionHistoryAnnotation.FormatTime(due)}"
-            : $"progressing within its {deadline}s deadline";
-        return new DeadlineVerdict(kind, reason, due, deadline, abort, clock, ArgoRevision(rolloutObject) ?? entry?.Seq, revisionKey);
+        if (now < due)
+        {
+            var within = note.Length == 0 ? WithinReasons.GetOrAdd(deadline, static d => $"progressing within its {d}s deadline") : $"progressing within its {deadline}s deadline{note}";
+            return new DeadlineVerdict(VerdictKind.Waiting, within, due, deadline, abort, clock, rollout.ArgoRevision ?? entry?.Seq, RecordedDeadlineSeconds: entry?.DeadlineSeconds);
+        }
+
+        // The key of what is acted on: the revision (its fingerprint, or its ReplicaSet's hash without history) and the
+        // progress clock; the Event's name derives from it, so it must stay the same across versions and restarts.
+        var identity = entry is not null ? TemplateFingerprint.Format(rollout.Fingerprint) : rollout.CurrentPodHash ?? "spec";
+        var revisionKey = $"{identity}@{clock.ToUnixTimeSeconds()}";
+        var reason = $"no progress since {RevisionHistoryAnnotation.FormatTime(clock)}: {deadline}s deadline and {graceSeconds}s grace passed at {RevisionHistoryAnnotation.FormatTime(due)}{note}";
+        return new DeadlineVerdict(VerdictKind.Exceeded, reason, due, deadline, abort, clock, rollout.ArgoRevision ?? entry?.Seq, revisionKey, entry?.DeadlineSeconds);
     }
 
-    /// <summary>The history entry of the revision the Rollout now runs, recognised by its fingerprint; null when none matches.</summary>
-    public static RevisionEntry? CurrentEntry(RolloutSnapshot rollout) => CurrentEntry(rollout.Object);
+    private static DeadlineVerdict Cached(ConcurrentDictionary<string, DeadlineVerdict> cache, string key, Func<string, string> reason) =>
+        cache.TryGetValue(key, out var verdict) ? verdict
+        : cache.Count < 256 ? cache.GetOrAdd(key, k => DeadlineVerdict.Idle(reason(k)))
+        : DeadlineVerdict.Idle(reason(key));
 
-    private static RevisionEntry? CurrentEntry(JsonObject rollout)
+    /// <summary>status.observedGeneration (text) is metadata.generation written out, compared without allocating.</summary>
+    private static bool IsGeneration(string observed, long generation)
     {
-        var history = RolloutSnapshot.History(rollout);
-        if (history.Count == 0)
-        {
-            return null;
-        }
-
-        var fingerprint = RevisionDetector.Fingerprint(rollout);
-        for (var i = history.Count - 1; i >= 0; i--)
-        {
-            if (history[i].Fingerprint == fingerprint)
-            {
-                return history[i];
-            }
-        }
-
-        return null;
+        Span<char> text = stackalloc char[20];
+        return generation.TryFormat(text, out var length, default, CultureInfo.InvariantCulture) && observed.AsSpan().SequenceEqual(text[..length]);
     }
 
-    private static int? ArgoRevision(JsonObject rollout) =>
-        int.TryParse(Json.JsonValues.GetString(Json.JsonValues.At(rollout, "metadata", "annotations", "rollout.argoproj.io/revision")), NumberStyles.None, CultureInfo.InvariantCulture, out var revision)
-            ? revision
-            : null;
+    /// <summary>The entry's start, unless it lies in the future or before the Rollout existed (then why it is ignored).</summary>
+    private static (DateTimeOffset? Since, string? Distrust) Trusted(RecordedRevision entry, DateTimeOffset? created, DateTimeOffset now)
+    {
+        var at = RevisionHistoryAnnotation.FormatTime(entry.At);
+        if (entry.At > now + ClockTolerance)
+        {
+            return (null, $"history entry {entry.Seq} says the revision started at {at}, later than now: not trusted, timed from the Progressing condition");
+        }
+
+        if (created is { } c && entry.At < c - ClockTolerance)
+        {
+            return (null, $"history entry {entry.Seq} says the revision started at {at}, before the Rollout was created ({RevisionHistoryAnnotation.FormatTime(c)}): not trusted, timed from the Progressing condition");
+        }
+
+        return (entry.At, null);
+    }
+
+    /// <summary>As the webhook's exemption: the annotation honoured in the namespace, with a non-empty reason.</summary>
+    private static bool IsExempt(DeadlinePolicy policy, RolloutSnapshot rollout) =>
+        !string.IsNullOrWhiteSpace(rollout.ExemptionValue) && NamespaceGlob.MatchesAny(policy.Exemptions.AllowedIn, rollout.Namespace);
 }

@@ -13,7 +13,11 @@ public enum VerdictKind
     Exceeded,
 }
 
-/// <summary>The judge's answer, with everything the action and its Event need to say.</summary>
+/// <summary>
+/// The judge's answer, with everything the action and its Event need to say: the deadline and abort in force (the
+/// Rollout's current spec), and the deadline recorded when the revision started when there is one.
+/// <see cref="RevisionKey"/> (what an action is keyed and its Event named by) is set on an exceeded verdict only.
+/// </summary>
 public sealed record DeadlineVerdict(
     VerdictKind Kind,
     string Reason,
@@ -22,15 +26,8 @@ public sealed record DeadlineVerdict(
     bool Abort = false,
     DateTimeOffset? ProgressSince = null,
     int? Revision = null,
-    string RevisionKey = "")
+    string RevisionKey = "",
+    int? RecordedDeadlineSeconds = null)
 {
     public static DeadlineVerdict Idle(string reason) => new(VerdictKind.Idle, reason);
-
-    /// <summary>Short label for metrics.</summary>
-    public string Label => Kind switch
-    {
-        VerdictKind.Idle => "idle",
-        VerdictKind.Waiting => "waiting",
-        _ => "exceeded",
-    };
 }

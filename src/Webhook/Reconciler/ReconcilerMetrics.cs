@@ -15,7 +15,13 @@ public sealed class ReconcilerMetrics
         WatchRestarts = factory.CreateCounter("deadline_guard_reconciler_watch_restarts_total", "Watch streams restarted, by reason.", "reason");
         Leader = factory.CreateGauge("deadline_guard_reconciler_leader", "1 while this replica holds the Lease and acts.");
         Synced = factory.CreateGauge("deadline_guard_reconciler_synced", "1 once the first full list has been judged.");
+        _verdicts = [Verdicts.WithLabels("idle"), Verdicts.WithLabels("waiting"), Verdicts.WithLabels("exceeded")];
     }
+
+    private readonly Counter.Child[] _verdicts;
+
+    /// <summary>Counts one verdict (the series of <see cref="Verdicts"/>, resolved once rather than per judgement).</summary>
+    public void Count(VerdictKind verdict) => _verdicts[(int)verdict].Inc();
 
     public Gauge Rollouts { get; }
 

@@ -14,15 +14,21 @@ public static class ReconcilerServices
     {
         services.AddValidatedOptions<ReconcilerOptions, ReconcilerOptionsValidator>(configuration, ReconcilerOptions.Section);
         services.AddValidatedOptions<Tls.CertsOptions, CertsSettingsValidator>(configuration, Tls.CertsOptions.Section);
-        services.AddKubernetesAccess(configuration);
+        services.AddKubernetesAccess(configuration, config => new ClusterClient(config));
         services.AddSingleton(sp => new ReconcilerMetrics(sp.GetRequiredService<WebhookMetrics>().Registry));
         services.AddSingleton(sp => new DeadlineActions(
             sp.GetRequiredService<IKubernetes>(),
             sp.GetRequiredService<IOptions<ReconcilerOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DeadlineActions>>()));
-        services.AddSingleton<Func<DeadlineReconciler>>(sp => () => new DeadlineReconciler(
+        services.AddSingleton<IRolloutInformerFactory>(sp => new RolloutInformerFactory(
             sp.GetRequiredService<IKubernetes>(),
+            sp.GetRequiredService<IOptions<ReconcilerOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ReconcilerMetrics>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<Func<DeadlineReconciler>>(sp => () => new DeadlineReconciler(
+            sp.GetRequiredService<IRolloutInformerFactory>(),
             sp.GetRequiredService<PolicyStore>(),
             sp.GetRequiredService<IOptions<ReconcilerOptions>>().Value,
             sp.GetRequiredService<DeadlineActions>(),

@@ -1,43 +1,43 @@
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using DeadlineGuard.Json;
-using k8s;
-using k8s.Autorest;
+using System.Diagnostics;
 
 namespace DeadlineGuard.Reconciler;
 
-/// <summary>A change the informer saw: a full list for its scope, an upsert, or a deletion.</summary>
-public abstract record RolloutChange
-{
-    public sealed record Listed(string? Namespace, IReadOnlyList<RolloutSnapshot> Items) : RolloutChange;
-
-    public sealed record Upserted(JsonObject Rollout) : RolloutChange;
-
-    public sealed record Deleted(string Namespace, string Name) : RolloutChange;
-
-    /// <summary>Not from a watch: the policy changed, so every Rollout is judged again.</summary>
-    public sealed record PolicyChanged : RolloutChange;
-}
-
 /// <summary>
-/// List, then watch from the list's resourceVersion with bookmarks; resume a watch that ends; relist on
-/// 410 Gone; restart a watch that goes silent; back off on errors (the dotnet/yarp ResourceInformer shape).
+/// Lists the Rollouts of one scope page by page, then watches from the list's resourceVersion with bookmarks; resumes a
+/// watch that ends; relists on 410 Gone (an expired watch or continue token); restarts a watch that goes silent; backs
+/// off on errors (the dotnet/yarp ResourceInformer shape). Pages and events are decoded from the response streams by
+/// <see cref="RolloutListReader"/> and <see cref="RolloutWatchReader"/>: a page is never held whole, and only snapshots
+/// reach the loop.
 /// </summary>
 public sealed partial class RolloutInformer(
-    IKubernetes client,
+    RolloutApi client,
     string? @namespace,
+    RolloutDecoder decoder,
     ReconcilerOptions options,
     TimeProvider time,
     ReconcilerMetrics metrics,
-    ILogger logger)
+    ILogger logger,
+    int pageSize = RolloutInformer.DefaultPageSize) : IRolloutInformer
 {
-    public const string Group = "argoproj.io";
-    public const string Version = "v1alpha1";
-    public const string Plural = "rollouts";
-    private const int PageSize = 500;
+    /// <summary>client-go's pager default (tools/pager: defaultPageSize = 500).</summary>
+    public const int DefaultPageSize = 500;
+
+    private readonly Lock _gate = new();
+    private RolloutDecoder _decoder = decoder;
+    private CancellationTokenSource? _current;
+    private int _relist;
 
     private string Scope => @namespace ?? "all namespaces";
+
+    public void Relist(RolloutDecoder decoder)
+    {
+        lock (_gate)
+        {
+            _decoder = decoder;
+            _relist = 1;
+            _current?.Cancel();
+        }
+    }
 
     public async Task RunAsync(Func<RolloutChange, ValueTask> onChange, CancellationToken cancellationToken)
     {
@@ -46,36 +46,45 @@ public sealed partial class RolloutInformer(
         var emptyCloses = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            using var operation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            RolloutDecoder current;
+            lock (_gate)
+            {
+                _current = operation;
+                current = _decoder;
+                if (_relist == 1)
+                {
+                    _relist = 0;
+                    resourceVersion = null;
+                }
+            }
+
             try
             {
-                if (resourceVersion is null)
-                {
-                    resourceVersion = await ListAsync(onChange, cancellationToken);
-                }
-
-                resourceVersion = await WatchAsync(resourceVersion, onChange, cancellationToken);
+                resourceVersion ??= await ListAsync(current, onChange, operation.Token);
+                var (seen, events) = await WatchAsync(current, resourceVersion, onChange, operation.Token);
+                resourceVersion = seen;
                 failures = 0;
-                emptyCloses = 0;
+
+                // A watch ended by the server with nothing to report is normal once per timeout; a proxy cutting every
+                // stream would make it a loop of requests, so repeated empty ones back off.
+                emptyCloses = events == 0 ? emptyCloses + 1 : 0;
+                if (emptyCloses > 3)
+                {
+                    await Task.Delay(Backoff.Delay(emptyCloses - 3, TimeSpan.FromSeconds(options.MaxBackoffSeconds)), time, cancellationToken);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (HttpRequestException e) when (e.InnerException is EndOfStreamException)
+            catch (Exception) when (RelistRequested())
             {
-                // KubernetesClient reads the first line before it returns: a watch that times out with no event ends
-                // here. Normal once per server timeout; back off when it keeps happening (a proxy cutting streams).
-                metrics.WatchRestarts.WithLabels("closed").Inc();
-                if (++emptyCloses > 3)
-                {
-                    await Task.Delay(Backoff.Delay(emptyCloses - 3, TimeSpan.FromSeconds(options.MaxBackoffSeconds)), time, cancellationToken);
-                }
-
-                continue;
+                LogRelist(logger, Scope);
             }
-            catch (Exception e) when (IsGone(e))
+            catch (ApiStatusException e) when (e.IsGone)
             {
-                LogExpired(logger, Scope);
+                LogExpired(logger, Scope, e.Message);
                 metrics.WatchRestarts.WithLabels("expired").Inc();
                 resourceVersion = null;
             }
@@ -89,137 +98,129 @@ public sealed partial class RolloutInformer(
                 LogFailure(logger, e, Scope, delay.TotalSeconds);
                 await Task.Delay(delay, time, cancellationToken);
             }
+            finally
+            {
+                lock (_gate)
+                {
+                    _current = null;
+                }
+            }
         }
     }
 
-    private async Task<string> ListAsync(Func<RolloutChange, ValueTask> onChange, CancellationToken cancellationToken)
+    private bool RelistRequested()
     {
-        // Each page becomes snapshots as it arrives, so that only one page's parsed JSON is alive at a time.
-        var items = new List<RolloutSnapshot>();
+        lock (_gate)
+        {
+            return _relist == 1;
+        }
+    }
+
+    /// <summary>Lists page by page, each page handed over as it is read; returns the list's resourceVersion.</summary>
+    private async Task<string> ListAsync(RolloutDecoder current, Func<RolloutChange, ValueTask> onChange, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
         string? continueToken = null;
-        string resourceVersion;
+        var resourceVersion = string.Empty;
+        var first = true;
+        int count = 0, pages = 0;
+        long bytes = 0;
         do
         {
-            using var response = @namespace is null
-                ? await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(Group, Version, Plural, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
-                : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(Group, Version, @namespace, Plural, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken);
-            var list = response.Body as JsonElement? ?? JsonSerializer.SerializeToElement(response.Body);
-            if (list.ValueKind == JsonValueKind.Object && list.TryGetProperty("items", out var page) && page.ValueKind == JsonValueKind.Array)
+            using var response = await client.ListRolloutsAsync(@namespace, pageSize, continueToken, cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var page = new RolloutListReader(current);
+            await page.ReadAsync(body, cancellationToken);
+            if (page.Skipped > 0)
             {
-                foreach (var rollout in page.EnumerateArray())
-                {
-                    if (rollout.ValueKind == JsonValueKind.Object)
-                    {
-                        items.Add(RolloutSnapshot.From(rollout));
-                    }
-                }
+                LogSkipped(logger, page.Skipped, Scope, page.FirstProblem ?? string.Empty);
             }
 
-            var metadata = list.ValueKind == JsonValueKind.Object && list.TryGetProperty("metadata", out var m) ? m : default;
-            resourceVersion = StringMember(metadata, "resourceVersion") ?? string.Empty;
-            continueToken = StringMember(metadata, "continue");
+            continueToken = page.Continue;
+            resourceVersion = page.ResourceVersion ?? string.Empty;
+            count += page.Items.Count;
+            bytes += page.Bytes;
+            pages++;
+            await onChange(new RolloutChange.Listed(@namespace, page.Items, first, continueToken is null, page.RemainingItemCount));
+            first = false;
         }
-        while (!string.IsNullOrEmpty(continueToken));
+        while (continueToken is not null);
 
-        LogListed(logger, items.Count, Scope, resourceVersion);
-        await onChange(new RolloutChange.Listed(@namespace, items));
+        LogListed(logger, count, Scope, resourceVersion, pages, bytes / 1048576.0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, Environment.CpuUsage.TotalTime.TotalMilliseconds);
         return resourceVersion;
     }
 
-    /// <summary>Watches until the stream ends; returns the last resourceVersion seen. Throws on 410 and on failure.</summary>
-    private async Task<string> WatchAsync(string resourceVersion, Func<RolloutChange, ValueTask> onChange, CancellationToken cancellationToken)
+    /// <summary>Watches until the stream ends; returns the last resourceVersion seen and how many events came. Throws on 410 and on failure.</summary>
+    private async Task<(string ResourceVersion, int Events)> WatchAsync(
+        RolloutDecoder current, string resourceVersion, Func<RolloutChange, ValueTask> onChange, CancellationToken cancellationToken)
     {
         // The watchdog: a stream that says nothing (not even a bookmark) for this long is restarted.
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var idleTimeout = TimeSpan.FromSeconds(options.WatchIdleTimeoutSeconds);
         using var watchdog = time.CreateTimer(_ => idle.Cancel(), null, idleTimeout, Timeout.InfiniteTimeSpan);
-        Exception? streamError = null;
         var serverTimeout = (int)(idleTimeout.TotalSeconds * 0.9);
-        void OnError(Exception e) => streamError ??= e;
-        var events = @namespace is null
-            ? client.CustomObjects.WatchListClusterCustomObjectAsync(Group, Version, Plural, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: serverTimeout, onError: OnError, cancellationToken: idle.Token)
-            : client.CustomObjects.WatchListNamespacedCustomObjectAsync(Group, Version, @namespace, Plural, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: serverTimeout, onError: OnError, cancellationToken: idle.Token);
+        var events = 0;
         try
         {
-            await foreach (var (type, body) in events)
-            {
-                var item = body is null ? null : ToJsonObject(body);
-                watchdog.Change(idleTimeout, Timeout.InfiniteTimeSpan);
-                if (JsonValues.GetString(JsonValues.At(item, "metadata", "resourceVersion")) is { Length: > 0 } seen)
+            using var response = await client.WatchRolloutsAsync(@namespace, resourceVersion, serverTimeout, idle.Token);
+            await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+            await new RolloutWatchReader(current).ReadAsync(
+                body,
+                async e =>
                 {
-                    resourceVersion = seen;
-                }
+                    watchdog.Change(idleTimeout, Timeout.InfiniteTimeSpan);
+                    events++;
+                    switch (e.Kind)
+                    {
+                        case WatchEventKind.Added or WatchEventKind.Modified:
+                            await onChange(new RolloutChange.Upserted(e.Rollout!));
+                            break;
+                        case WatchEventKind.Deleted:
+                            await onChange(new RolloutChange.Deleted(e.Rollout!));
+                            break;
+                        case WatchEventKind.Error:
+                            throw e.Error!;
+                        case WatchEventKind.Unreadable:
+                            LogUnreadableEvent(logger, Scope, e.Problem ?? string.Empty);
+                            break;
+                    }
 
-                switch (type)
-                {
-                    case WatchEventType.Added or WatchEventType.Modified when item is not null:
-                        (item["metadata"] as JsonObject)?.Remove("managedFields");
-                        await onChange(new RolloutChange.Upserted(item));
-                        break;
-                    case WatchEventType.Deleted when item is not null:
-                        await onChange(new RolloutChange.Deleted(
-                            JsonValues.GetString(JsonValues.At(item, "metadata", "namespace")) ?? string.Empty,
-                            JsonValues.GetString(JsonValues.At(item, "metadata", "name")) ?? string.Empty));
-                        break;
-                }
-            }
+                    if (e.ResourceVersion is { Length: > 0 } seen)
+                    {
+                        resourceVersion = seen;
+                    }
+                },
+                idle.Token);
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             LogWatchdog(logger, Scope, options.WatchIdleTimeoutSeconds);
             metrics.WatchRestarts.WithLabels("idle").Inc();
-            return resourceVersion;
-        }
-
-        if (streamError is not null)
-        {
-            throw streamError is KubernetesException or HttpOperationException ? streamError : new IOException("watch stream failed", streamError);
+            return (resourceVersion, -1);
         }
 
         metrics.WatchRestarts.WithLabels("closed").Inc();
-        return resourceVersion;
+        return (resourceVersion, events);
     }
 
-    private static string? StringMember(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listed {Count} Rollouts in {Scope} at resourceVersion {ResourceVersion}: {Pages} pages, {MiB:0.0} MiB in {ElapsedMs:0} ms; process CPU so far {ProcessCpuMs:0} ms")]
+    private static partial void LogListed(ILogger logger, int count, string scope, string resourceVersion, int pages, double miB, double elapsedMs, double processCpuMs);
 
-    public static bool IsGone(Exception e) => e switch
-    {
-        KubernetesException k => k.Status?.Code == (int)HttpStatusCode.Gone,
-        HttpOperationException h => h.Response?.StatusCode == HttpStatusCode.Gone,
-        _ => false,
-    };
-
-    private static JsonObject ToJsonObject(object body) => body switch
-    {
-        JsonObject o => o,
-        // Over the client's parsed element, without copying it to text and parsing it again.
-        JsonElement { ValueKind: JsonValueKind.Object } e => JsonObject.Create(e) ?? [],
-        _ => JsonNode.Parse(JsonSerializer.Serialize(body)) as JsonObject ?? new JsonObject(),
-    };
-
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listed {Count} Rollouts in {Scope} at resourceVersion {ResourceVersion}")]
-    private static partial void LogListed(ILogger logger, int count, string scope, string resourceVersion);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Watch of {Scope} expired (410 Gone); listing again")]
-    private static partial void LogExpired(ILogger logger, string scope);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Watch of {Scope} expired (410 Gone: {Detail}); listing again")]
+    private static partial void LogExpired(ILogger logger, string scope, string detail);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Watch of {Scope} failed; retrying in {DelaySeconds:0.0} s")]
     private static partial void LogFailure(ILogger logger, Exception exception, string scope, double delaySeconds);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Watch of {Scope} was silent for {Seconds} s; restarting it")]
     private static partial void LogWatchdog(ILogger logger, string scope, int seconds);
-}
 
-/// <summary>Exponential backoff with jitter: 1 s, 2 s, 4 s ... up to a cap.</summary>
-public static class Backoff
-{
-    public static TimeSpan Delay(int failures, TimeSpan cap)
-    {
-        var seconds = Math.Min(cap.TotalSeconds, Math.Pow(2, Math.Min(failures - 1, 16)));
-#pragma warning disable CA5394 // jitter, not security
-        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
-#pragma warning restore CA5394
-        return TimeSpan.FromSeconds(Math.Min(cap.TotalSeconds, seconds * jitter));
-    }
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Listing {Scope} again: the policy's exemption annotation changed")]
+    private static partial void LogRelist(ILogger logger, string scope);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Skipped {Count} unreadable items of a list of {Scope}; the first: {Problem}")]
+    private static partial void LogSkipped(ILogger logger, int count, string scope, string problem);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Skipped a watch event of {Scope}: {Problem}")]
+    private static partial void LogUnreadableEvent(ILogger logger, string scope, string problem);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeadlineGuard.Reconciler;
 using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
 using static DeadlineGuard.Tests.Reconciler.RolloutObjects;
@@ -468,6 +469,108 @@ public sealed class DeadlineReconcilerTests
 
         (await kube.WaitForRequestAsync(r => IsStatusPatch(r) && r.Path == StatusPath("shop", "late"), Wait)).ShouldNotBeNull();
         kube.Requests.Where(IsStatusPatch).Select(r => r.Path).ShouldBe([StatusPath("shop", "checkout"), StatusPath("shop", "late")]);
+    }
+
+    [Fact]
+    public async Task A_list_over_several_pages_is_one_list_and_watch_events_for_rollouts_of_a_later_page_are_applied()
+    {
+        // Five Rollouts at two per page: three pages. Between the first and the second page, the one on the last page
+        // gets stuck and one on the second page is deleted: the pages still show the list as of its first page (as the
+        // API server serves them), and the watch from the list's resourceVersion brings both changes.
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        foreach (var name in (string[])["a-cart", "b-orders", "c-search", "d-ledger", "e-reviews"])
+        {
+            kube.Seed(Healthy("shop", name, Rev4Started.AddHours(-2)));
+        }
+
+        kube.Seed(Fresh("shop", "f-catalog", Start.AddSeconds(-60), FreshProgress));
+        kube.BeforeAnswering(r => IsRolloutList(r) && r.Query.Contains("continue=", StringComparison.Ordinal), () =>
+        {
+            kube.Delete("rollouts", "shop", "c-search");
+            kube.Upsert(StuckRevision4("shop", "e-reviews", started: Start.AddHours(-1)));
+        });
+        var clock = new ObservedClock(Start);
+
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, pageSize: 2);
+        var patch = await kube.WaitForRequestAsync(IsStatusPatch, Wait);
+        await kube.WaitForRequestAsync(r => IsEventPost(r) && Regards(r, "e-reviews"), Wait);
+
+        var lists = kube.Requests.Where(IsRolloutList).ToList();
+        lists.Count.ShouldBe(3, "one list of three pages");
+        lists.ShouldAllBe(r => r.Query.StartsWith("limit=2", StringComparison.Ordinal));
+        lists.Skip(1).ShouldAllBe(r => r.Query.Contains("continue=", StringComparison.Ordinal));
+        var watch = kube.Requests.Single(r => r.IsWatch);
+        watch.Sequence.ShouldBeGreaterThan(lists[^1].Sequence);
+        patch.Path.ShouldBe(StatusPath("shop", "e-reviews"));
+        run.Verdicts("exceeded").ShouldBe(1, "the list saw e-reviews healthy; its watch event made it exceeded");
+        run.Metrics.Rollouts.Value.ShouldBe(5, "c-search's deletion came by the watch, before e-reviews' change");
+    }
+
+    [Fact]
+    public async Task A_policy_that_names_another_exemption_annotation_relists_and_honours_it()
+    {
+        using var policy = new PolicyFile("""
+            apiVersion: deadline-guard.io/v1
+            kind: DeadlinePolicy
+            spec: {}
+            """);
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        var sandboxed = StuckRevision4("sandbox-load", "checkout");
+        sandboxed["metadata"]!["annotations"]!["example.com/skip"] = "load test";
+        kube.Seed(sandboxed);
+        kube.Seed(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, policyFile: policy.FilePath);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+
+        File.WriteAllText(policy.FilePath, """
+            apiVersion: deadline-guard.io/v1
+            kind: DeadlinePolicy
+            spec:
+              exemptions:
+                annotation: example.com/skip
+            """);
+        var mark = clock.ArmedCount;
+        run.Policies.Reload().ShouldBeTrue();
+        await kube.WaitForRequestAsync(r => IsRolloutList(r) && r.Sequence > 1, Wait);
+        await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == FreshDue, Wait);
+
+        var (patch, _) = await AdvancePastAndWaitForActionAsync(kube, clock, FreshDue, "catalog", parkedUntil: null);
+        patch.Path.ShouldBe(StatusPath("shop", "catalog"));
+        kube.Requests.Where(IsStatusPatch).ShouldHaveSingleItem("the sandboxed Rollout is exempt under the new annotation");
+        kube.Requests.Count(IsRolloutList).ShouldBe(2, "listed again to read the new annotation");
+    }
+
+    [Fact]
+    public async Task A_relist_that_fails_midway_and_starts_over_forgets_only_what_the_complete_relist_did_not_name()
+    {
+        // The informer swapped for a script: the loop's bookkeeping of lists, pages and watch events on its own.
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        var informers = new ScriptedInformers();
+        var clock = new ObservedClock(Start);
+        var fresh = Snapshots.From(Fresh("shop", "catalog", Start.AddSeconds(-60), FreshProgress));
+        RolloutSnapshot Healthy(string name) => Snapshots.From(RolloutObjects.Healthy("shop", name, Rev4Started.AddHours(-2)));
+        informers.Send(new RolloutChange.Listed(null, [fresh, Healthy("a"), Healthy("b")], First: true, Last: false));
+        informers.Send(new RolloutChange.Listed(null, [Healthy("c")], First: false, Last: true));
+
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, informers: informers);
+        run.Metrics.Rollouts.Value.ShouldBe(4);
+
+        async Task SendAsync(RolloutChange change)
+        {
+            var mark = clock.ArmedCount;
+            informers.Send(change);
+            await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == FreshDue, Wait); // the loop has applied it
+        }
+
+        await SendAsync(new RolloutChange.Listed(null, [fresh, Healthy("a")], First: true, Last: false)); // a relist cut off after one page
+        run.Metrics.Rollouts.Value.ShouldBe(4, "an unfinished list forgets nothing");
+        await SendAsync(new RolloutChange.Listed(null, [fresh, Healthy("b")], First: true, Last: true));
+        run.Metrics.Rollouts.Value.ShouldBe(2, "a and c, which the complete relist did not name, are gone");
+        await SendAsync(new RolloutChange.Upserted(Healthy("d")));
+        await SendAsync(new RolloutChange.Deleted(Healthy("b")));
+        run.Metrics.Rollouts.Value.ShouldBe(2);
+        kube.Requests.ShouldBeEmpty("the scripted informer made no request");
     }
 
     /// <summary>

@@ -55,6 +55,11 @@ public sealed class ReconcileCommandTests : IDisposable
         health.ShouldBe("ok\n");
         metrics.ShouldContain("""deadline_guard_reconciler_actions_total{action="Aborted",result="success"} 1""");
         metrics.ShouldContain("deadline_guard_reconciler_synced 1");
+        await kube.WaitForWatchAsync(1, Wait);
+        var reads = kube.Requests.Where(r => r.Method == "GET" && r.Path == "/apis/argoproj.io/v1alpha1/rollouts").ToList();
+        reads.ShouldContain(r => r.IsWatch, "the watch is open");
+        reads.ShouldAllBe(r => r.Authorization == "Bearer fake-token", "the streamed list and watch carry the kubeconfig's credentials");
+        patch.Authorization.ShouldBe("Bearer fake-token");
 
         var exit = await webhook.TerminateAsync(Wait);
         exit.ShouldBe(0, webhook.Output);

@@ -21,21 +21,25 @@ internal sealed class ReconcilerRun : IAsyncDisposable
     private readonly PolicyStore policies;
     private Task? running;
 
-    private ReconcilerRun(FakeKubeApiServer kube, ObservedClock clock, ReconcilerOptions options)
+    private ReconcilerRun(FakeKubeApiServer kube, ObservedClock clock, ReconcilerOptions options, int pageSize, IRolloutInformerFactory? informers, string? policyFile)
     {
         Options = options;
         Metrics = new ReconcilerMetrics(Prometheus.Metrics.NewCustomRegistry());
         policies = new PolicyStore(
-            Microsoft.Extensions.Options.Options.Create(new PolicyOptions()),
+            Microsoft.Extensions.Options.Options.Create(new PolicyOptions { File = policyFile }),
             NullLogger<PolicyStore>.Instance,
             new WebhookMetrics(Prometheus.Metrics.NewCustomRegistry()),
             new Readiness());
         policies.LoadInitial();
         var actions = new DeadlineActions(kube.Client, options, clock, NullLogger<DeadlineActions>.Instance) { Instance = "deadline-guard-reconciler-0" };
-        Reconciler = new DeadlineReconciler(kube.Client, policies, options, actions, clock, Metrics, NullLogger<DeadlineReconciler>.Instance);
+        informers ??= new RolloutInformerFactory(kube.Client, options, clock, Metrics, NullLoggerFactory.Instance, pageSize);
+        Reconciler = new DeadlineReconciler(informers, policies, options, actions, clock, Metrics, NullLogger<DeadlineReconciler>.Instance);
     }
 
     public ReconcilerOptions Options { get; }
+
+    /// <summary>The policy in force; with a policy file, <see cref="PolicyStore.Reload"/> applies a change to it.</summary>
+    public PolicyStore Policies => policies;
 
     public ReconcilerMetrics Metrics { get; }
 
@@ -45,19 +49,21 @@ internal sealed class ReconcilerRun : IAsyncDisposable
     /// Starts the loop and waits until the first list has been judged (and acted on). The options default to the
     /// product's, except a watchdog of an hour so that the tests' big clock steps do not restart watches.
     /// </summary>
-    public static async Task<ReconcilerRun> StartAsync(FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null)
+    public static async Task<ReconcilerRun> StartAsync(
+        FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null, int pageSize = RolloutInformer.DefaultPageSize, IRolloutInformerFactory? informers = null, string? policyFile = null)
     {
-        var run = Launch(kube, clock, configure);
+        var run = Launch(kube, clock, configure, pageSize, informers, policyFile);
         await run.SyncedAsync();
         return run;
     }
 
     /// <summary>Starts the loop without waiting for anything.</summary>
-    public static ReconcilerRun Launch(FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null)
+    public static ReconcilerRun Launch(
+        FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null, int pageSize = RolloutInformer.DefaultPageSize, IRolloutInformerFactory? informers = null, string? policyFile = null)
     {
         var options = new ReconcilerOptions { LeaderElection = false, WatchIdleTimeoutSeconds = 3600 };
         configure?.Invoke(options);
-        var run = new ReconcilerRun(kube, clock, options);
+        var run = new ReconcilerRun(kube, clock, options, pageSize, informers, policyFile);
         run.running = Task.Run(() => run.Reconciler.RunAsync(run.stop.Token));
         return run;
     }

@@ -69,6 +69,7 @@ public static class RolloutObjects
         var meta = stored["metadata"]!.AsObject();
         meta["uid"] = $"uid-{meta["namespace"]}-{meta["name"]}";
         meta["generation"] = images.Count;
+        meta["creationTimestamp"] = Time(start); // the API server stamps it at the CREATE
         return stored;
     }
 
@@ -125,6 +126,7 @@ public static class RolloutObjects
         var rollout = (JsonObject)api.Stored!.DeepClone();
         rollout["metadata"]!["uid"] = $"uid-{ns}-{name}";
         rollout["metadata"]!["generation"] = 3;
+        rollout["metadata"]!["creationTimestamp"] = Time(at.AddMinutes(-5));
         SetStatus(rollout, "Paused", "manually paused", stableImage: "argoproj/rollouts-demo:blue",
             Condition("Progressing", "Unknown", "RolloutPaused", at.AddSeconds(10), "Rollout is paused"),
             Condition("Available", "True", "AvailableReason", at.AddMinutes(-5).AddSeconds(30), "Rollout has minimum availability"));

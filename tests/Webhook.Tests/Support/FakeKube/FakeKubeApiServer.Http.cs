@@ -18,7 +18,9 @@ public sealed partial class FakeKubeApiServer
             body = await reader.ReadToEndAsync(context.RequestAborted);
         }
 
-        var recorded = requests.Add(n => new RecordedRequest(n, request.Method, request.Path.Value + request.QueryString.Value, request.ContentType, body));
+        var recorded = requests.Add(n => new RecordedRequest(
+            n, request.Method, request.Path.Value + request.QueryString.Value, request.ContentType, body, request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null));
+        TakeHook(recorded)?.Invoke();
         try
         {
             if (TakeFailure(recorded) is { } code)
@@ -36,6 +38,22 @@ public sealed partial class FakeKubeApiServer
         catch (FakeKubeStatusException e) when (!context.Response.HasStarted)
         {
             await WriteAsync(context, e.Code, e.ToStatus());
+        }
+    }
+
+    private Action? TakeHook(RecordedRequest recorded)
+    {
+        lock (failuresGate)
+        {
+            var index = hooks.FindIndex(h => h.Match(recorded));
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var action = hooks[index].Action;
+            hooks.RemoveAt(index);
+            return action;
         }
     }
 

@@ -23,7 +23,7 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 /// </para>
 /// <para>
 /// Served (see <see cref="FakeKubeResource.Defaults"/>; <see cref="Register"/> adds types): for every type, list
-/// (limit/continue, labelSelector equality terms, fieldSelector on metadata.name/namespace), watch (watch=true|1,
+/// (limit/continue, every page from the first page's resourceVersion as the API server serves it, see FakeKubeStore.List; labelSelector equality terms, fieldSelector on metadata.name/namespace), watch (watch=true|1,
 /// resourceVersion, allowWatchBookmarks, timeoutSeconds), get, create (generateName, 409 AlreadyExists), replace
 /// (409 Conflict when the body's resourceVersion is stale), patch (merge, JSON patch with add/remove/replace/test;
 /// strategic merge is treated as merge for built-in types and refused with 415 for custom ones), delete; and the
@@ -40,7 +40,7 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 /// server side is open), and a stream ended before any event surfaces as an exception in the client.
 /// </para>
 /// <para>
-/// Controls: <see cref="FailNext"/>, <see cref="EndWatches"/>, <see cref="SendBookmarks"/>,
+/// Controls: <see cref="FailNext"/>, <see cref="BeforeAnswering"/>, <see cref="EndWatches"/>, <see cref="SendBookmarks"/>,
 /// <see cref="ExpireWatchesBefore"/> (watch ERROR 410 Expired, as a compacted etcd gives),
 /// <see cref="NextWatchReturns410"/> (HTTP 410 with a Status), <see cref="Requests"/> and the waits. Timestamps
 /// and watch timeoutSeconds follow the <see cref="TimeProvider"/> given to <see cref="StartAsync"/>.
@@ -57,6 +57,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private readonly Signal<OpenedWatch> watchesOpened = new();
     private readonly Lock failuresGate = new();
     private readonly List<FailureRule> failures = [];
+    private readonly List<(Func<RecordedRequest, bool> Match, Action Action)> hooks = [];
     private readonly Lazy<Kubernetes> client;
     private int next410;
 
@@ -175,6 +176,18 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         lock (failuresGate)
         {
             failures.Add(new FailureRule(pathContains, statusCode) { Remaining = count });
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once, when the first request matching <paramref name="match"/> has arrived and
+    /// before it is answered: a change "between" two requests of a client (say, between two pages of a list).
+    /// </summary>
+    public void BeforeAnswering(Func<RecordedRequest, bool> match, Action action)
+    {
+        lock (failuresGate)
+        {
+            hooks.Add((match, action));
         }
     }
 

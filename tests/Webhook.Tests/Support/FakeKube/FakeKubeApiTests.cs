@@ -57,6 +57,35 @@ public sealed class FakeKubeApiTests
     }
 
     [Fact]
+    public async Task Continued_pages_show_the_list_as_of_its_first_page_and_a_compacted_token_is_410()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        foreach (var name in (string[])["a", "b", "c", "d"])
+        {
+            kube.Seed(Rollout("shop", name));
+        }
+
+        using var first = await kube.Client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonObject>(Group, Version, Plural, limit: 2);
+        var token = first.Body["metadata"]!["continue"]!.GetValue<string>();
+        var listVersion = first.Body["metadata"]!["resourceVersion"]!.GetValue<string>();
+
+        // Between the pages: c changes, d goes, e comes. The second page is still the list as it was.
+        kube.Modify("rollouts", "shop", "c", r => r["spec"]!["replicas"] = 9);
+        kube.Delete("rollouts", "shop", "d");
+        kube.Seed(Rollout("shop", "e"));
+        using var second = await kube.Client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonObject>(Group, Version, Plural, limit: 2, continueParameter: token);
+
+        second.Body["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()).ShouldBe(["c", "d"]);
+        second.Body["items"]![0]!["spec"]!["replicas"]!.GetValue<int>().ShouldBe(3);
+        second.Body["metadata"]!["resourceVersion"]!.GetValue<string>().ShouldBe(listVersion);
+        second.Body["metadata"]!["continue"].ShouldBeNull();
+
+        kube.ExpireWatchesBefore(kube.ResourceVersion);
+        var expired = await Should.ThrowAsync<HttpOperationException>(() => kube.Client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonObject>(Group, Version, Plural, limit: 2, continueParameter: token));
+        expired.Response.StatusCode.ShouldBe(HttpStatusCode.Gone);
+    }
+
+    [Fact]
     public async Task A_watch_from_a_list_version_sees_added_modified_and_bookmark_events()
     {
         await using var kube = await FakeKubeApiServer.StartAsync();

@@ -97,12 +97,23 @@ internal sealed class FakeKubeStore(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// One page of a list, paged as the API server pages (docs: kubernetes.io/docs/reference/using-api/api-concepts,
+    /// "Retrieving large results sets in chunks"; code: kubernetes/kubernetes
+    /// staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go, GetList): at most <paramref name="limit"/> items in key
+    /// order; when more remain, an opaque continue token and remainingItemCount. Every page of one list is served from
+    /// the state at the first page's resourceVersion (GetList reads etcd at the token's revision, <c>withRev =
+    /// continueRV</c>), so a change made between two pages is not in the list; it comes to a watch started from the
+    /// list's resourceVersion. A token older than the last compaction is answered 410 Expired, as etcd's
+    /// ErrCompacted is, and the client must list again from the start.
+    /// </summary>
     public ListPage List(FakeKubeResource type, string? ns, LabelSelector labels, FieldSelector fields, int? limit, string? continueToken)
     {
         lock (gate)
         {
             var listVersion = resourceVersion;
             var after = string.Empty;
+            IEnumerable<KeyValuePair<string, JsonObject>> state = Table(type);
             if (!string.IsNullOrEmpty(continueToken))
             {
                 (listVersion, after) = DecodeContinue(continueToken);
@@ -110,9 +121,11 @@ internal sealed class FakeKubeStore(TimeProvider time)
                 {
                     throw FakeKubeStatusException.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
                 }
+
+                state = StateAt(type, listVersion);
             }
 
-            var matching = Table(type)
+            var matching = state
                 .Where(pair => string.CompareOrdinal(pair.Key, after) > 0 && Matches(type, ns, labels, fields, pair.Value))
                 .ToList();
             var page = limit is > 0 ? matching.Take(limit.Value).ToList() : matching;
@@ -123,6 +136,26 @@ internal sealed class FakeKubeStore(TimeProvider time)
                 more ? EncodeContinue(listVersion, page[^1].Key) : null,
                 matching.Count - page.Count);
         }
+    }
+
+    /// <summary>The objects of a type as they were at <paramref name="version"/>, replayed from the change log.</summary>
+    private SortedDictionary<string, JsonObject> StateAt(FakeKubeResource type, long version)
+    {
+        var state = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var entry in log.Where(e => e.Type == type && e.Version <= version))
+        {
+            var key = Key(type, entry.Namespace, Text(entry.Object["metadata"]?["name"]) ?? string.Empty);
+            if (entry.EventType == "DELETED")
+            {
+                state.Remove(key);
+            }
+            else
+            {
+                state[key] = entry.Object;
+            }
+        }
+
+        return state;
     }
 
     /// <summary>

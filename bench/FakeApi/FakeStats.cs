@@ -1,0 +1,17 @@
+namespace DeadlineGuard.Bench.FakeApi;
+
+/// <summary>Request counters and the aborts received, read by GET /fake/stats.</summary>
+internal sealed class FakeStats
+{
+    public long Pages;
+    public long FullLists;
+    public long Watches;
+    public long OpenWatches;
+    public long Bookmarks;
+    public long Events;
+    public long Other;
+    public string? LastOther;
+
+    /// <summary>Every status patch received: which Rollout, when.</summary>
+    public List<(string Rollout, DateTimeOffset At)> Aborts { get; } = [];
+}

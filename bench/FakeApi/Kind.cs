@@ -1,0 +1,10 @@
+namespace DeadlineGuard.Bench.FakeApi;
+
+/// <summary>What state a generated Rollout is in.</summary>
+internal enum Kind
+{
+    Healthy,
+    Progressing,
+    Paused,
+    CanaryPauseStep,
+}
