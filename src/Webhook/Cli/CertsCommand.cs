@@ -1,5 +1,5 @@
-using DeadlineGuard.Tls;
 using System.CommandLine;
+using DeadlineGuard.Tls;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Reflection;
 
 namespace DeadlineGuard.Cli;
 
@@ -33,6 +35,7 @@ public static class CommandLine
             else if (option is VersionOption version)
             {
                 version.Description = "show the version";
+                version.Action = new VersionWriter();
             }
         }
 
@@ -73,6 +76,17 @@ public static class CommandLine
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
         });
+    }
+
+    /// <summary>This program's version (System.CommandLine's own prints the entry assembly's: a test host's, in tests).</summary>
+    private sealed class VersionWriter : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var version = typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+            parseResult.InvocationConfiguration.Output.WriteLine(version);
+            return Commands.Ok;
+        }
     }
 
     /// <summary>
