@@ -31,12 +31,12 @@ public static class HistoryCommand
         var target = new Argument<string>("PATH")
         {
             HelpName = "PATH|rollout/NAME",
-            Description = """
+            Description = $"""
                 rollout/NAME (also rollouts/NAME, ro/NAME, rollout.argoproj.io/NAME): the Rollout NAME in the
                 cluster, read through the kubeconfig as kubectl reads it. A bare NAME means the cluster too,
                 unless a file or directory of that name exists or it ends in .yaml, .yml or .json.
                 Otherwise a YAML or JSON file holding the Rollout (or a kind: List of them), or - for stdin:
-                kubectl get rollout web -o yaml | webhook history -
+                kubectl get rollout web -o yaml | {context.Named(Name)} -
                 """,
         };
         var command = new DocumentedCommand(Name, "print a Rollout's recorded revision history (a file, - for stdin, or rollout/NAME in the cluster)")

@@ -19,14 +19,30 @@ public sealed class KubectlPluginTests : IDisposable
 
     private string Plugin => Path.Combine(Bin, "kubectl-deadline_guard");
 
-    /// <summary>The plugin link, and a Rollout with two revisions recorded as `kubectl get rollout -o yaml` would print it.</summary>
-    private string Install()
+    /// <summary>
+    /// The plugin, installed as docs/kubectl-plugin.md says: a link to the native launcher, or (for the image's
+    /// Webhook.dll, which has no launcher) a bash wrapper that runs it with its own name as argv[0]. Returns a Rollout
+    /// with two revisions recorded, as `kubectl get rollout -o yaml` would print it.
+    /// </summary>
+    private string Install(string how = "link")
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "kubectl plugins are found through a symbolic link and argv[0]; this test runs on Linux");
         var launcher = Path.Combine(AppContext.BaseDirectory, "Webhook");
         File.Exists(launcher).ShouldBeTrue($"the native launcher {launcher} is built beside the tests (UseAppHost)");
         Directory.CreateDirectory(Bin);
-        File.CreateSymbolicLink(Plugin, launcher);
+        if (how == "link")
+        {
+            File.CreateSymbolicLink(Plugin, launcher);
+        }
+        else
+        {
+            File.WriteAllText(Plugin, $"#!/usr/bin/env bash\nexec -a \"$0\" dotnet {Path.Combine(AppContext.BaseDirectory, "Webhook.dll")} \"$@\"\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
         var api = new ApiServer();
         api.Create(Reviews.Rollout(), "alice@example.com");
         api.Clock.Advance(TimeSpan.FromMinutes(3));
@@ -49,15 +65,21 @@ public sealed class KubectlPluginTests : IDisposable
         return Path.GetDirectoryName(new FileInfo(host).LinkTarget is { } target ? Path.GetFullPath(target, Path.GetDirectoryName(host)!) : host)!;
     }
 
-    [SkippableFact]
-    public async Task The_program_linked_as_kubectl_deadline_guard_names_itself_kubectl_deadline_guard()
-    {
-        var rollout = Install();
+    /// <summary>PATH for the wrapper: the plugin's folder, then where bash and dotnet are.</summary>
+    private string WrapperPath => string.Join(':', Bin, DotnetRoot(), "/usr/local/bin", "/usr/bin", "/bin");
 
-        var help = await RunAsync(Plugin, ["--help"], string.Empty, Environment(Bin));
-        var historyHelp = await RunAsync(Plugin, ["history", "--help"], string.Empty, Environment(Bin));
-        var history = await RunAsync(Plugin, ["history", "-"], rollout, Environment(Bin));
-        var usage = await RunAsync(Plugin, ["history"], string.Empty, Environment(Bin));
+    [SkippableTheory]
+    [InlineData("link")]
+    [InlineData("wrapper")]
+    public async Task The_program_installed_as_kubectl_deadline_guard_names_itself_kubectl_deadline_guard(string how)
+    {
+        var rollout = Install(how);
+        var path = how == "link" ? Bin : WrapperPath;
+
+        var help = await RunAsync(Plugin, ["--help"], string.Empty, Environment(path));
+        var historyHelp = await RunAsync(Plugin, ["history", "--help"], string.Empty, Environment(path));
+        var history = await RunAsync(Plugin, ["history", "-"], rollout, Environment(path));
+        var usage = await RunAsync(Plugin, ["history"], string.Empty, Environment(path));
 
         help.ExitCode.ShouldBe(0, help.Said);
         help.Stdout.Split('\n')[0].ShouldBe("Usage: kubectl deadline-guard COMMAND [options]");
@@ -69,16 +91,19 @@ public sealed class KubectlPluginTests : IDisposable
         usage.Stderr.ShouldBe("kubectl deadline-guard history: no PATH given (see 'kubectl deadline-guard history --help')\n");
     }
 
-    [SkippableFact]
-    public async Task Kubectl_runs_it_as_kubectl_deadline_guard()
+    [SkippableTheory]
+    [InlineData("link")]
+    [InlineData("wrapper")]
+    public async Task Kubectl_runs_it_as_kubectl_deadline_guard(string how)
     {
-        var rollout = Install();
+        var rollout = Install(how);
         var kubectl = KubectlTool.Binary;
+        var path = how == "link" ? Bin : WrapperPath;
 
-        var help = await RunAsync(kubectl, ["deadline-guard", "--help"], string.Empty, Environment(Bin));
-        var history = await RunAsync(kubectl, ["deadline-guard", "history", "-"], rollout, Environment(Bin));
-        var json = await RunAsync(kubectl, ["deadline-guard", "history", "-o", "json", "-"], rollout, Environment(Bin));
-        var list = await RunAsync(kubectl, ["plugin", "list", "--name-only"], string.Empty, Environment(Bin));
+        var help = await RunAsync(kubectl, ["deadline-guard", "--help"], string.Empty, Environment(path));
+        var history = await RunAsync(kubectl, ["deadline-guard", "history", "-"], rollout, Environment(path));
+        var json = await RunAsync(kubectl, ["deadline-guard", "history", "-o", "json", "-"], rollout, Environment(path));
+        var list = await RunAsync(kubectl, ["plugin", "list", "--name-only"], string.Empty, Environment(path));
 
         help.ExitCode.ShouldBe(0, help.Said);
         help.Stdout.Split('\n')[0].ShouldBe("Usage: kubectl deadline-guard COMMAND [options]");
