@@ -2,10 +2,12 @@ namespace DeadlineGuard.Cli;
 
 /// <summary>
 /// The <c>--Section:Key=value</c> settings on the command line of the commands that read .NET configuration, as the
-/// parser leaves them (every word it does not know, in order). Each becomes one <c>--Section:Key=value</c> argument
-/// for .NET's command-line configuration provider; <c>--Section:Key value</c> (two words) is accepted too, as that
-/// provider accepts it. A key names a section (it has a colon): a word such as <c>--polcy</c> is an unknown option,
-/// not a setting nobody reads.
+/// parser leaves them (every word it does not know, in order). Each becomes one <c>--Key=value</c> argument for .NET's
+/// command-line configuration provider. With <c>=</c> any key is a setting, as that provider reads it (the host's own
+/// <c>--environment=Development</c>, which WebApplicationFactory passes, included). Without <c>=</c> the value is the
+/// next word, as the provider also accepts, but only for a key with a section (<c>--Section:Key value</c>) or one of
+/// the host's keys: a bare word such as <c>--polcy</c> or <c>--dry-run</c> is an unknown option, not a setting
+/// nobody reads.
 /// </summary>
 public static class ConfigurationOverrides
 {
@@ -22,7 +24,7 @@ public static class ConfigurationOverrides
             var word = words[i];
             var equals = word.IndexOf('=', StringComparison.Ordinal);
             var key = equals < 0 ? word : word[..equals];
-            if (!IsKey(key))
+            if (!IsKey(key) || (equals < 0 && !key.Contains(':', StringComparison.Ordinal) && !HostKeys.Contains(key[2..])))
             {
                 return (settings, word.StartsWith('-') && word != "-" ? $"unknown option '{word}'" : $"unexpected argument '{word}'");
             }
@@ -44,16 +46,18 @@ public static class ConfigurationOverrides
         return (settings, null);
     }
 
-    /// <summary><c>--Section:Key</c>, <c>--Section:Sub:Key</c>, <c>--Section:List:0</c>: sections and keys not empty, no spaces.</summary>
+    /// <summary>The generic host's own keys (HostDefaults), which name no section.</summary>
+    private static readonly HashSet<string> HostKeys = new(["environment", "applicationName", "contentRoot"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>--Key</c>, <c>--Section:Key</c>, <c>--Section:List:0</c>: each part not empty, no spaces, not starting with a dash.</summary>
     public static bool IsKey(string word)
     {
         ArgumentNullException.ThrowIfNull(word);
-        if (!word.StartsWith("--", StringComparison.Ordinal) || word.Length < 5)
+        if (!word.StartsWith("--", StringComparison.Ordinal) || word.Length < 3)
         {
             return false;
         }
 
-        var parts = word[2..].Split(':');
-        return parts.Length >= 2 && parts.All(p => p.Length > 0 && !p.Any(char.IsWhiteSpace) && !p.StartsWith('-'));
+        return word[2..].Split(':').All(p => p.Length > 0 && !p.Any(char.IsWhiteSpace) && !p.StartsWith('-'));
     }
 }

@@ -264,6 +264,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "--A:B" }, new string[0], "--A:B needs a value (--A:B=VALUE)")]
     [InlineData(new[] { "--A:B", "--C:D=1" }, new string[0], "--A:B needs a value (--A:B=VALUE)")]
     [InlineData(new[] { "--verbose" }, new string[0], "unknown option '--verbose'")]
+    [InlineData(new[] { "--dry-run", "true" }, new string[0], "unknown option '--dry-run'")]
+    [InlineData(new[] { "--environment=Development", "--Admission=", "--applicationName", "Webhook" }, new[] { "--environment=Development", "--Admission=", "--applicationName=Webhook" }, null)]
     [InlineData(new[] { "--:B=1" }, new string[0], "unknown option '--:B=1'")]
     [InlineData(new[] { "--A:=1" }, new string[0], "unknown option '--A:=1'")]
     [InlineData(new[] { "-x" }, new string[0], "unknown option '-x'")]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Cli;
+using DeadlineGuard.Hosting;
 using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
 
@@ -262,6 +263,73 @@ public sealed class HistoryFromClusterTests : IAsyncLifetime
             process.StandardError.ShouldHaveSingleItem().ShouldStartWith("webhook history: no Kubernetes configuration: ");
         }
     }
+
+    [Fact]
+    public async Task A_context_from_the_second_file_of_a_KUBECONFIG_list_is_found_and_the_first_file_names_the_current_one()
+    {
+        var first = Path.Combine(_folder, "first");
+        var second = Path.Combine(_folder, "second");
+        await File.WriteAllTextAsync(first, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fake
+              cluster:
+                server: {_kube.Url}
+            users:
+            - name: reader
+              user:
+                token: fake-token
+            contexts:
+            - name: a
+              context:
+                cluster: fake
+                user: reader
+                namespace: shop
+            current-context: a
+            """);
+        await File.WriteAllTextAsync(second, """
+            apiVersion: v1
+            kind: Config
+            contexts:
+            - name: b
+              context: {cluster: fake, user: reader, namespace: team-b}
+            - name: a
+              context: {cluster: elsewhere, user: nobody, namespace: nowhere}
+            current-context: b
+            """);
+        var environment = new Dictionary<string, string?> { ["KUBECONFIG"] = $"{first}:{second}", ["KUBERNETES_SERVICE_HOST"] = null };
+
+        var (current, run) = await WebhookProcess.RunAsync(["history", "ro/checkout"], environment, Wait);
+        using (var process = run)
+        {
+            current.ShouldBe(0, process.Output);
+            process.StandardOutput[0].ShouldBe("Rollout shop/checkout: 2 revisions recorded");
+        }
+
+        var (chosen, other) = await WebhookProcess.RunAsync(["history", "ro/checkout", "--context", "b"], environment, Wait);
+        using (var process = other)
+        {
+            chosen.ShouldBe(0, process.Output);
+            process.StandardOutput[0].ShouldBe("Rollout team-b/checkout: 2 revisions recorded");
+        }
+
+        var (firstWins, same) = await WebhookProcess.RunAsync(["history", "ro/checkout", "--context", "a"], environment, Wait);
+        using (var process = same)
+        {
+            firstWins.ShouldBe(0, process.Output);
+            process.StandardOutput[0].ShouldBe("Rollout shop/checkout: 2 revisions recorded", "the first file's context a, not the second's");
+        }
+    }
+
+    [Theory]
+    [InlineData("/tmp/flag", "/etc/kubeconfig", true, true, KubernetesAccess.Source.KubeconfigFlag)]
+    [InlineData(null, "/etc/kubeconfig", true, true, KubernetesAccess.Source.KubeconfigVariable)]
+    [InlineData("", "", true, true, KubernetesAccess.Source.KubeconfigFile)]
+    [InlineData(null, null, false, true, KubernetesAccess.Source.InCluster)]
+    [InlineData(null, null, false, false, KubernetesAccess.Source.None)]
+    public void The_kubeconfig_flag_comes_first_then_kubectls_order(string? flag, string? variable, bool defaultFileExists, bool inCluster, KubernetesAccess.Source expected) =>
+        KubernetesAccess.Choose(flag, variable, defaultFileExists, inCluster).ShouldBe(expected);
 
     [Theory]
     [InlineData(HttpStatusCode.NotFound, """{"kind":"Status","message":"rollouts.argoproj.io \"web\" not found","reason":"NotFound","code":404}""", "Rollout shop/web not found")]
