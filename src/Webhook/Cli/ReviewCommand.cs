@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Admission;
@@ -12,22 +13,7 @@ namespace DeadlineGuard.Cli;
 /// </summary>
 public static class ReviewCommand
 {
-    public const string Help = """
-        Usage: webhook review [--policy FILE] [--output text|json] [--namespace NS] PATH...
-
-        Evaluates Rollout manifests offline under a policy and prints, per Rollout, the verdict, the
-        violations, the warnings and the patch the webhook would apply. Other kinds are skipped.
-
-        PATH        a YAML or JSON file (multi-document, or a kind: List), a directory (searched
-                    recursively for *.yaml, *.yml, *.json; links to directories are not followed),
-                    or - for stdin. Each file or stdin may hold up to 16 MiB; only regular files are read.
-        Options:
-          --policy FILE         policy file (default: the built-in policy)
-          --output, -o FORMAT   text (default) or json
-          --namespace, -n NS    namespace for manifests that name none (default: default)
-
-        Exit codes: 0 all allowed, 1 any denied, 2 usage error or unreadable input.
-        """;
+    public const string Name = "review";
 
     private sealed record Options(string? Policy, bool Json, string Namespace, IReadOnlyList<string> Paths);
 
@@ -46,21 +32,44 @@ public static class ReviewCommand
         public IEnumerable<string> Warnings => Mutation.Warnings.Concat(Validation.Warnings).Distinct();
     }
 
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static DocumentedCommand Create(CommandContext context)
     {
-        if (args.Any(a => a is "--help" or "-h"))
+        ArgumentNullException.ThrowIfNull(context);
+        var policy = CliOptions.Policy("policy file (default: the built-in policy)");
+        var output = CliOptions.Output("text", "json");
+        var ns = CliOptions.Text("--namespace", "NS", "namespace for manifests that name none (default: default)", "-n");
+        var paths = new Argument<string[]>("PATH")
         {
-            await stdout.WriteLineAsync(Help);
-            return Commands.Ok;
-        }
-
-        if (ParseOptions(args, out var usageError) is not { } options)
+            Arity = ArgumentArity.OneOrMore,
+            Description = """
+                a YAML or JSON file (multi-document, or a kind: List), a directory (searched
+                recursively for *.yaml, *.yml, *.json; links to directories are not followed),
+                or - for stdin. Each file or stdin may hold up to 16 MiB; only regular files are read.
+                """,
+        };
+        var command = new DocumentedCommand(Name, "evaluate Rollout manifests offline under a policy (files, directories, - for stdin)")
         {
-            await stderr.WriteLineAsync($"webhook review: {usageError}");
-            await stderr.WriteLineAsync(Help);
-            return Commands.Usage;
-        }
+            Details = """
+                Prints, per Rollout, the verdict, the violations, the warnings and the patch the webhook would
+                apply, as the API server would get them from /mutate and then /validate. Other kinds are skipped.
+                """,
+            Notes = "Exit codes: 0 all allowed, 1 any denied, 2 usage error or unreadable input.",
+        };
+        command.Options.Add(policy);
+        command.Options.Add(output);
+        command.Options.Add(ns);
+        command.Arguments.Add(paths);
+        command.SetAction(parse => RunAsync(
+            new Options(parse.GetValue(policy), parse.GetValue(output) == "json", parse.GetValue(ns) ?? "default", parse.GetValue(paths)!),
+            context.In,
+            context.Out,
+            context.Error,
+            context.Named(Name)));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(Options options, TextReader stdin, TextWriter stdout, TextWriter stderr, string named)
+    {
         DeadlinePolicy policy;
         try
         {
@@ -68,7 +77,7 @@ public static class ReviewCommand
         }
         catch (PolicyException e)
         {
-            await stderr.WriteLineAsync($"webhook review: {e.Message}");
+            await stderr.WriteLineAsync($"{named}: {e.Message}");
             return Commands.Usage;
         }
 
@@ -105,83 +114,10 @@ public static class ReviewCommand
 
         foreach (var problem in problems)
         {
-            await stderr.WriteLineAsync($"webhook review: {problem}");
+            await stderr.WriteLineAsync($"{named}: {problem}");
         }
 
         return problems.Count > 0 ? Commands.Usage : results.Any(r => !r.Validation.Allowed) ? Commands.Denied : Commands.Ok;
-    }
-
-    private static Options? ParseOptions(string[] args, out string error)
-    {
-        string? policy = null;
-        var json = false;
-        var ns = "default";
-        var paths = new List<string>();
-        error = string.Empty;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            string? Value()
-            {
-                var equals = arg.IndexOf('=', StringComparison.Ordinal);
-                if (equals > 0 && arg.StartsWith("--", StringComparison.Ordinal))
-                {
-                    return arg[(equals + 1)..];
-                }
-
-                return i + 1 < args.Length ? args[++i] : null;
-            }
-
-            var flag = arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains('=', StringComparison.Ordinal) ? arg[..arg.IndexOf('=', StringComparison.Ordinal)] : arg;
-            switch (flag)
-            {
-                case "--policy":
-                    policy = Value();
-                    if (policy is null)
-                    {
-                        error = "--policy needs a file";
-                        return null;
-                    }
-
-                    break;
-                case "--output" or "-o":
-                    var format = Value();
-                    if (format is not ("text" or "json"))
-                    {
-                        error = $"--output must be text or json, found {(format is null ? "nothing" : $"'{format}'")}";
-                        return null;
-                    }
-
-                    json = format == "json";
-                    break;
-                case "--namespace" or "-n":
-                    ns = Value() ?? string.Empty;
-                    if (ns.Length == 0)
-                    {
-                        error = "--namespace needs a name";
-                        return null;
-                    }
-
-                    break;
-                default:
-                    if (arg.StartsWith('-') && arg != "-")
-                    {
-                        error = $"unknown option '{arg}'";
-                        return null;
-                    }
-
-                    paths.Add(arg);
-                    break;
-            }
-        }
-
-        if (paths.Count == 0)
-        {
-            error = "no PATH given (use - to read stdin)";
-            return null;
-        }
-
-        return new Options(policy, json, ns, paths);
     }
 
     private static async Task WriteText(TextWriter output, List<Result> results, int skipped)
