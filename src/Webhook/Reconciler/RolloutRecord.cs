@@ -27,6 +27,22 @@ public sealed class RolloutRecord(RolloutSnapshot snapshot)
     /// <summary>Dropped from the cache: scheduled wake-ups for it are stale.</summary>
     public bool Forgotten { get; set; }
 
+    /// <summary>Pause-data problems already logged for this Rollout (a bit per <see cref="PauseInputProblem"/>).</summary>
+    public byte ReportedProblems { get; private set; }
+
+    /// <summary>True the first time <paramref name="problem"/> is noted for this Rollout: it is logged and counted once.</summary>
+    public bool NoteProblem(PauseInputProblem problem)
+    {
+        var bit = (byte)(1 << (int)problem);
+        if ((ReportedProblems & bit) != 0)
+        {
+            return false;
+        }
+
+        ReportedProblems |= bit;
+        return true;
+    }
+
     public bool HasActed(string revisionKey) => Acted?.Contains(revisionKey) == true;
 
     public void MarkActed(string revisionKey) => (Acted ??= new HashSet<string>(StringComparer.Ordinal)).Add(revisionKey);

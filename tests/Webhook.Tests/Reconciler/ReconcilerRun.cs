@@ -76,9 +76,11 @@ internal sealed class ReconcilerRun : IAsyncDisposable
         first.ShouldBe(Reconciler.Synced, "the loop ended before its first list was judged");
     }
 
-    public double Actions(string action, string result) => Metrics.Actions.WithLabels(action, result).Value;
+    public double Actions(string action, string result, string kind = "deadline") => Metrics.Actions.WithLabels(action, result, kind).Value;
 
-    public double Verdicts(string verdict) => Metrics.Verdicts.WithLabels(verdict).Value;
+    public double Verdicts(string verdict, string kind = "deadline") => Metrics.Verdicts.WithLabels(verdict, kind).Value;
+
+    public double UnreadablePauses(string problem) => Metrics.UnreadablePauses.WithLabels(problem).Value;
 
     public double WatchRestarts(string reason) => Metrics.WatchRestarts.WithLabels(reason).Value;
 
