@@ -741,6 +741,31 @@ public sealed class DeadlineReconcilerTests
     }
 
     [Fact]
+    public async Task A_pause_limit_raised_by_a_policy_reload_moves_the_wake_up_and_no_abort_comes_before_it()
+    {
+        using var policy = new PolicyFile(PauseLimitPolicy);
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(AwaitingPromotion("shop", "search", PausedAt));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, policyFile: policy.FilePath);
+        await clock.WaitForTimerAsync(t => t.DueAt == PauseDue, Wait);
+
+        File.WriteAllText(policy.FilePath, PauseLimitPolicy.Replace("maxSeconds: 3600", "maxSeconds: 7200", StringComparison.Ordinal));
+        var mark = clock.ArmedCount;
+        run.Policies.Reload().ShouldBeTrue();
+        var raisedDue = PausedSince.AddSeconds(7200 + 30);
+        await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == raisedDue, Wait);
+
+        clock.AdvanceTo(raisedDue.AddSeconds(-1));
+        kube.Requests.Where(IsWrite).ShouldBeEmpty("the old limit is no longer in force");
+        var (patch, post) = await AdvancePastAndWaitForActionAsync(kube, clock, raisedDue, "search", parkedUntil: null);
+
+        patch.Path.ShouldBe(StatusPath("shop", "search"));
+        JsonNode.Parse(post.Body)!["note"]!.GetValue<string>().ShouldContain("past the pause limit of 7200s");
+        kube.Requests.Where(IsWrite).ShouldBe([patch, post], "one abort, at the new limit");
+    }
+
+    [Fact]
     public async Task A_pause_whose_start_cannot_be_read_is_left_alone_logged_once_and_counted()
     {
         using var policy = new PolicyFile(PauseLimitPolicy);
