@@ -9,8 +9,8 @@ namespace DeadlineGuard.Reconciler;
 /// <summary>
 /// The loop around the judge: keeps one <see cref="RolloutRecord"/> per watched Rollout, judges each one when it
 /// changes, schedules a wake-up for the moment its deadline or pause limit falls due (no polling), and acts at most
-/// once per revision (and once per pause). Lists, relists and watch events all arrive as <see cref="RolloutChange"/>s carrying snapshots, through one
-/// channel. All state is touched by this one loop, so it needs no locks.
+/// once per revision (and once per pause). Lists, relists and watch events all arrive as <see cref="RolloutChange"/>s
+/// carrying snapshots, through one channel. All state is touched by this one loop, so it needs no locks.
 /// </summary>
 public sealed partial class DeadlineReconciler(
     IRolloutInformerFactory informers,
