@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using DeadlineGuard.Json;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using Microsoft.Extensions.Options;
@@ -54,24 +55,40 @@ public sealed partial class AdmissionHandler(
 
         var reader = context.Request.BodyReader;
         ReadResult read;
-        while (true)
+        try
         {
-            read = await reader.ReadAsync(context.RequestAborted);
-            if (read.Buffer.Length > _options.MaxRequestBytes)
+            while (true)
             {
+                read = await reader.ReadAsync(context.RequestAborted);
+                if (read.Buffer.Length > _options.MaxRequestBytes)
+                {
+                    reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    await RejectAsync(context, endpointName, started, StatusCodes.Status413PayloadTooLarge, TooLarge());
+                    return;
+                }
+
+                // A canceled read is not the end of the body: Kestrel cancels pending reads when shutdown begins
+                // (to stop waiting for a next request), and the review in flight must still be read whole.
+                if (read.IsCompleted && !read.IsCanceled)
+                {
+                    break;
+                }
+
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                await RejectAsync(context, endpointName, started, StatusCodes.Status413PayloadTooLarge, TooLarge());
-                return;
             }
-
-            // A canceled read is not the end of the body: Kestrel cancels pending reads when shutdown begins
-            // (to stop waiting for a next request), and the review in flight must still be read whole.
-            if (read.IsCompleted && !read.IsCanceled)
-            {
-                break;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The client's fault (a malformed or too slow body): Kestrel's own status, a one-line reason, counted.
+            await RejectAsync(context, endpointName, started, e.StatusCode, $"request body could not be read: {StrictJsonDocument.FirstLine(e.Message)}");
+            return;
+        }
+        catch (Exception e) when ((e is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-body: nobody to answer.
+            metrics.Requests.WithLabels(endpointName, "unknown", "aborted").Inc();
+            LogAborted(logger, endpointName);
+            return;
         }
 
         var decoded = AdmissionDecoder.Decode(read.Buffer);
@@ -82,9 +99,14 @@ public sealed partial class AdmissionHandler(
             return;
         }
 
-        var decision = Decide(endpoint, request);
+        AdmissionDecision decision;
         var body = new ArrayBufferWriter<byte>(512);
-        AdmissionResponseWriter.Write(body, request.ApiVersion, request.Uid, decision);
+        using (request)
+        {
+            decision = Decide(endpoint, request);
+            AdmissionResponseWriter.Write(body, request.ApiVersion, request.Uid, decision);
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.WrittenCount;
@@ -99,11 +121,27 @@ public sealed partial class AdmissionHandler(
             metrics.Violations.WithLabels(violation.Field, outcome).Inc();
         }
 
-        if (decision.Outcome != Outcome.Skipped)
+        if (decision.Outcome != Outcome.Skipped && logger.IsEnabled(LogLevel.Information))
         {
             LogDecision(logger, endpointName, request.Uid, request.Namespace, request.Name, request.Operation, request.User, request.DryRun,
-                outcome, decision.Violations.Select(v => v.Message).ToArray(), decision.Patch.Count, elapsed.TotalMilliseconds);
+                outcome, Messages(decision.Violations), decision.Patch.Count, elapsed.TotalMilliseconds);
         }
+    }
+
+    private static string[] Messages(IReadOnlyList<Violation> violations)
+    {
+        if (violations.Count == 0)
+        {
+            return [];
+        }
+
+        var messages = new string[violations.Count];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            messages[i] = violations[i].Message;
+        }
+
+        return messages;
     }
 
     private AdmissionDecision Decide(AdmissionEndpoint endpoint, AdmissionRequest request)
@@ -168,6 +206,9 @@ public sealed partial class AdmissionHandler(
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} answered {StatusCode}: {Reason}")]
     private static partial void LogInvalid(ILogger logger, string endpoint, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Endpoint} request aborted by the client before its body was read")]
+    private static partial void LogAborted(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Internal fault deciding {Uid} for {Rollout}; answered per the failure policy")]
     private static partial void LogFault(ILogger logger, Exception exception, string uid, string rollout);

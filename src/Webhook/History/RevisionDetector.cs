@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Json;
 
@@ -10,26 +13,41 @@ public static class RevisionDetector
     public const string WorkloadGenerationAnnotation = "rollout.argoproj.io/workload-generation";
 
     /// <summary>
-    /// The trigger of the revision this write starts, or null when it starts none: restartAt, paused,
-    /// replicas, labels, annotations and the controller's revision bookkeeping change no revision.
+    /// The revision this write starts, or null when it starts none: restartAt, paused, replicas, labels,
+    /// annotations and the controller's revision bookkeeping change no revision. The templates are compared
+    /// on their raw bytes first; only when those differ are their canonical forms built, and the new one's
+    /// is the fingerprint.
     /// </summary>
-    public static string? Trigger(string operation, JsonObject rollout, JsonObject? previous)
+    public static RevisionStart? Detect(string operation, RolloutView rollout, RolloutView? previous)
     {
         if (operation == "CREATE" || previous is null)
         {
-            return RevisionEntry.Create;
+            return new RevisionStart(RevisionEntry.Create, Fingerprint(rollout));
         }
 
-        var spec = rollout["spec"] as JsonObject;
-        var oldSpec = previous["spec"] as JsonObject;
-        if (spec?["workloadRef"] is not null || oldSpec?["workloadRef"] is not null)
+        var workloadRef = Present(rollout.WorkloadRef);
+        var previousRef = Present(previous.WorkloadRef);
+        if (workloadRef.ValueKind != JsonValueKind.Undefined || previousRef.ValueKind != JsonValueKind.Undefined)
         {
-            var changed = !JsonNode.DeepEquals(JsonValues.At(spec, "workloadRef"), JsonValues.At(oldSpec, "workloadRef"))
+            var changed = !SameJson(workloadRef, previousRef)
                 || WorkloadGeneration(rollout) != WorkloadGeneration(previous);
-            return changed ? RevisionEntry.Workload : null;
+            return changed ? new RevisionStart(RevisionEntry.Workload, Fingerprint(rollout)) : null;
         }
 
-        return JsonNode.DeepEquals(spec?["template"], oldSpec?["template"]) ? null : RevisionEntry.Template;
+        var template = rollout.Template;
+        var previousTemplate = previous.Template;
+        if (RawEqual(template, previousTemplate))
+        {
+            return null;
+        }
+
+        var canonical = new ArrayBufferWriter<byte>(2048);
+        CanonicalJson.Serialize(template, canonical);
+        var previousCanonical = new ArrayBufferWriter<byte>(Math.Max(canonical.WrittenCount, 16));
+        CanonicalJson.Serialize(previousTemplate, previousCanonical);
+        return canonical.WrittenSpan.SequenceEqual(previousCanonical.WrittenSpan)
+            ? null
+            : new RevisionStart(RevisionEntry.Template, CanonicalJson.FingerprintOf(canonical.WrittenSpan));
     }
 
     /// <summary>SHA-256 (16 hex digits) of the canonical spec.template, or of spec.workloadRef plus the workload generation.</summary>
@@ -48,30 +66,76 @@ public static class RevisionDetector
         return CanonicalJson.Fingerprint(spec?["template"]);
     }
 
+    /// <summary>As <see cref="Fingerprint(JsonObject)"/>, byte for byte, read from a parsed Rollout.</summary>
+    public static string Fingerprint(RolloutView rollout)
+    {
+        var workloadRef = Present(rollout.WorkloadRef);
+        if (workloadRef.ValueKind == JsonValueKind.Undefined)
+        {
+            return CanonicalJson.Fingerprint(rollout.Template);
+        }
+
+        // The canonical form of {"workloadRef": ..., "generation": ...}: keys sorted, so generation first.
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = CanonicalJson.CreateWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("generation");
+            if (WorkloadGeneration(rollout) is { } generation)
+            {
+                writer.WriteStringValue(generation);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            writer.WritePropertyName("workloadRef");
+            CanonicalJson.Write(writer, workloadRef);
+            writer.WriteEndObject();
+        }
+
+        return CanonicalJson.FingerprintOf(buffer.WrittenSpan);
+    }
+
     public static string? WorkloadGeneration(JsonObject rollout) =>
         JsonValues.GetString(JsonValues.At(rollout, "metadata", "annotations", WorkloadGenerationAnnotation));
 
-    /// <summary>The images of spec.template's init and app containers, in order, without repeats.</summary>
-    public static IReadOnlyList<string> Images(JsonObject rollout)
+    public static string? WorkloadGeneration(RolloutView rollout) => rollout.StringAnnotation(WorkloadGenerationAnnotation);
+
+    /// <summary>The images of spec.template's init and app containers, in order, repeats included.</summary>
+    public static IEnumerable<string> Images(RolloutView rollout)
     {
-        var podSpec = JsonValues.At(rollout, "spec", "template", "spec") as JsonObject;
-        var images = new List<string>();
+        var podSpec = JsonValues.At(rollout.Template, "spec");
         foreach (var list in new[] { "initContainers", "containers" })
         {
-            if (podSpec?[list] is not JsonArray containers)
+            var containers = JsonValues.At(podSpec, list);
+            if (containers.ValueKind != JsonValueKind.Array)
             {
                 continue;
             }
 
-            foreach (var container in containers)
+            foreach (var container in containers.EnumerateArray())
             {
-                if (JsonValues.GetString(JsonValues.At(container, "image")) is { Length: > 0 } image && !images.Contains(image))
+                if (JsonValues.GetString(JsonValues.At(container, "image")) is { Length: > 0 } image)
                 {
-                    images.Add(image);
+                    yield return image;
                 }
             }
         }
-
-        return images;
     }
+
+    /// <summary>A JSON null reads as absent, as a JsonObject indexer returns it.</summary>
+    private static JsonElement Present(JsonElement element) => element.ValueKind == JsonValueKind.Null ? default : element;
+
+    private static bool RawEqual(JsonElement a, JsonElement b)
+    {
+        var aAbsent = a.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
+        var bAbsent = b.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
+        return aAbsent || bAbsent ? aAbsent && bAbsent : JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b));
+    }
+
+    /// <summary>Equal canonical forms (absent and null alike), trying the raw bytes first.</summary>
+    private static bool SameJson(JsonElement a, JsonElement b) =>
+        RawEqual(a, b) || CanonicalJson.Serialize(a).AsSpan().SequenceEqual(CanonicalJson.Serialize(b));
 }

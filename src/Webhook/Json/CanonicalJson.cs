@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -25,13 +26,19 @@ public static class CanonicalJson
     public static byte[] Serialize(JsonElement element)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, Options))
-        {
-            Write(writer, element);
-        }
-
+        Serialize(element, buffer);
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>As <see cref="Serialize(JsonElement)"/>, appended to <paramref name="output"/>.</summary>
+    public static void Serialize(JsonElement element, IBufferWriter<byte> output)
+    {
+        using var writer = CreateWriter(output);
+        Write(writer, element);
+    }
+
+    /// <summary>A writer with the canonical form's settings (no white space, only the escapes JSON requires), for composite values.</summary>
+    public static Utf8JsonWriter CreateWriter(IBufferWriter<byte> output) => new(output, Options);
 
     /// <summary>The first 16 hex digits (lower case) of SHA-256 over the canonical JSON.</summary>
     public static string Fingerprint(JsonNode? node) => FingerprintOf(Serialize(node));
@@ -39,14 +46,16 @@ public static class CanonicalJson
     /// <summary>As <see cref="Fingerprint(JsonNode?)"/>, over a parsed element; an undefined element counts as null.</summary>
     public static string Fingerprint(JsonElement element) => FingerprintOf(Serialize(element));
 
-    private static string FingerprintOf(ReadOnlySpan<byte> canonical)
+    /// <summary>The first 16 hex digits (lower case) of SHA-256 over bytes that are already canonical JSON.</summary>
+    public static string FingerprintOf(ReadOnlySpan<byte> canonical)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(canonical, hash);
         return Convert.ToHexStringLower(hash[..8]);
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement element)
+    /// <summary>Writes <paramref name="element"/> in canonical form; an undefined element is written as null.</summary>
+    public static void Write(Utf8JsonWriter writer, JsonElement element)
     {
         switch (element.ValueKind)
         {
@@ -54,22 +63,7 @@ public static class CanonicalJson
                 writer.WriteNullValue();
                 break;
             case JsonValueKind.Object:
-                writer.WriteStartObject();
-                var members = new List<JsonProperty>();
-                foreach (var member in element.EnumerateObject())
-                {
-                    members.Add(member);
-                }
-
-                // Names compare as the strings JsonObject keys are, so both overloads sort alike.
-                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                foreach (var member in members)
-                {
-                    writer.WritePropertyName(member.Name);
-                    Write(writer, member.Value);
-                }
-
-                writer.WriteEndObject();
+                WriteSorted(writer, element);
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
@@ -84,6 +78,42 @@ public static class CanonicalJson
                 element.WriteTo(writer);
                 break;
         }
+    }
+
+    private static void WriteSorted(Utf8JsonWriter writer, JsonElement element)
+    {
+        var count = element.GetPropertyCount();
+        var members = ArrayPool<(string Name, JsonElement Value)>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            foreach (var member in element.EnumerateObject())
+            {
+                members[n++] = (member.Name, member.Value);
+            }
+
+            // Names compare as the strings JsonObject keys are, so both overloads sort alike.
+            Array.Sort(members, 0, n, ByName.Instance);
+            writer.WriteStartObject();
+            for (var i = 0; i < n; i++)
+            {
+                writer.WritePropertyName(members[i].Name);
+                Write(writer, members[i].Value);
+            }
+
+            writer.WriteEndObject();
+        }
+        finally
+        {
+            ArrayPool<(string Name, JsonElement Value)>.Shared.Return(members, clearArray: true);
+        }
+    }
+
+    private sealed class ByName : IComparer<(string Name, JsonElement Value)>
+    {
+        public static readonly ByName Instance = new();
+
+        public int Compare((string Name, JsonElement Value) x, (string Name, JsonElement Value) y) => string.CompareOrdinal(x.Name, y.Name);
     }
 
     private static void Write(Utf8JsonWriter writer, JsonNode? node)

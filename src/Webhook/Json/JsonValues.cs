@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,6 +8,8 @@ namespace DeadlineGuard.Json;
 /// <summary>Typed reads of JSON values that never throw, and human descriptions of what was found.</summary>
 public static class JsonValues
 {
+    private const int DescribeMaxLength = 40;
+
     /// <summary>True for a JSON number that is a whole number within Int32 (60 or 60.0, not 1e99 or 6.5).</summary>
     public static bool TryGetInt32(JsonNode? node, out int value)
     {
@@ -56,6 +60,122 @@ public static class JsonValues
         return whole == decimal.Truncate(whole);
     }
 
+    /// <summary>As <see cref="TryGetInt32(JsonNode?, out int)"/>, for a parsed element.</summary>
+    public static bool TryGetInt32(JsonElement element, out int value)
+    {
+        value = 0;
+        if (TryGetWhole(element, out var whole) && whole is >= int.MinValue and <= int.MaxValue)
+        {
+            value = (int)whole;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>As <see cref="TryGetInt64(JsonNode?, out long)"/>, for a parsed element.</summary>
+    public static bool TryGetInt64(JsonElement element, out long value)
+    {
+        value = 0;
+        if (TryGetWhole(element, out var whole) && whole is >= long.MinValue and <= long.MaxValue)
+        {
+            value = (long)whole;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryGetWhole(JsonElement element, out decimal whole)
+    {
+        whole = 0;
+        if (element.ValueKind != JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        if (element.TryGetInt32(out var small))
+        {
+            whole = small;
+            return true;
+        }
+
+        if (!element.TryGetDecimal(out whole)
+            && !decimal.TryParse(JsonMarshal.GetRawUtf8Value(element), NumberStyles.Float, CultureInfo.InvariantCulture, out whole))
+        {
+            return false;
+        }
+
+        return whole == decimal.Truncate(whole);
+    }
+
+    public static bool TryGetBool(JsonElement element, out bool value)
+    {
+        value = element.ValueKind == JsonValueKind.True;
+        return element.ValueKind is JsonValueKind.True or JsonValueKind.False;
+    }
+
+    /// <summary>The element at a path of object members, or an undefined element when a step is missing or not an object.</summary>
+    public static JsonElement At(JsonElement element, params ReadOnlySpan<string> path)
+    {
+        foreach (var name in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
+            {
+                return default;
+            }
+        }
+
+        return element;
+    }
+
+    /// <summary>The member of an object, or an undefined element when absent or when <paramref name="element"/> is not an object.</summary>
+    public static JsonElement Member(JsonElement element, ReadOnlySpan<byte> utf8Name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(utf8Name, out var value) ? value : default;
+
+    public static string? GetString(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+
+    /// <summary>A string element's value as UTF-8, unescaped, without building a .NET string.</summary>
+    public static byte[] GetUtf8String(JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element); // with its quotes
+        var inner = raw[1..^1];
+        if (inner.IndexOf((byte)'\\') < 0)
+        {
+            return inner.ToArray();
+        }
+
+        var reader = new Utf8JsonReader(raw);
+        reader.Read();
+        var value = new byte[inner.Length]; // unescaping never lengthens
+        var written = reader.CopyString(value);
+        return written == value.Length ? value : value.AsSpan(0, written).ToArray();
+    }
+
+    /// <summary>As <see cref="Describe(JsonNode?)"/>, for a parsed element; an undefined element reads as null.</summary>
+    public static string Describe(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                return "null";
+            case JsonValueKind.Object:
+                return "a mapping";
+            case JsonValueKind.Array:
+                return "a list";
+        }
+
+        // Written as JsonNode.ToJsonString writes it (default encoder), so that messages read the same as before.
+        var text = JsonSerializer.Serialize(element);
+        if (text.Length > DescribeMaxLength)
+        {
+            text = string.Concat(text.AsSpan(0, DescribeMaxLength), "…");
+        }
+
+        return element.ValueKind == JsonValueKind.String ? $"{text} (a string)" : text;
+    }
+
     public static bool TryGetBool(JsonNode? node, out bool value)
     {
         value = false;
@@ -91,7 +211,7 @@ public static class JsonValues
     /// <summary>What a person should read for a value found in a document: <c>"60" (a string)</c>, <c>null</c>, <c>1e99</c>.</summary>
     public static string Describe(JsonNode? node)
     {
-        const int MaxLength = 40;
+        const int MaxLength = DescribeMaxLength;
         switch (node)
         {
             case null:

@@ -91,7 +91,7 @@ public static class DeadlineJudge
         var reason = kind == VerdictKind.Exceeded
             ? $"no progress since {RevisionHistoryAnnotation.FormatTime(clock)}: {deadline}s deadline and {graceSeconds}s grace passed at {RevisionHistoryAnnotation.FormatTime(due)}"
             : $"progressing within its {deadline}s deadline";
-        return new DeadlineVerdict(kind, reason, due, deadline, abort, clock, ArgoRevision(rolloutObject) ?? entry?.Seq, revisionKey);
+        return new DeadlineVerdict(kind, reason, due, deadline, abort, clock, ArgoRevision(rolloutObject) ?? (entry?.Seq is { } seq and <= int.MaxValue ? (int)seq : null), revisionKey);
     }
 
     /// <summary>The history entry of the revision the Rollout now runs, recognised by its fingerprint; null when none matches.</summary>

@@ -1,0 +1,13 @@
+namespace DeadlineGuard.History;
+
+/// <summary>A readable history annotation, entry by entry, without the entries built.</summary>
+internal sealed class HistoryOutline(IReadOnlyList<EntrySpan> entries)
+{
+    public static HistoryOutline Empty { get; } = new([]);
+
+    public IReadOnlyList<EntrySpan> Entries { get; } = entries;
+
+    public int Count => Entries.Count;
+
+    public long LastSeq => Entries.Count == 0 ? 0 : Entries[^1].Seq;
+}
