@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using DeadlineGuard.Json;
@@ -6,6 +7,7 @@ using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Prometheus;
 
 namespace DeadlineGuard.Admission;
 
@@ -35,6 +37,9 @@ public sealed partial class AdmissionHandler(
     ILogger<AdmissionHandler> logger)
 {
     private readonly AdmissionOptions _options = options.Value;
+
+    /// <summary>The series of each (endpoint, operation, decision), looked up once: a label lookup per request allocates.</summary>
+    private readonly ConcurrentDictionary<(string Endpoint, string Operation, string Decision), (Counter.Child Requests, Histogram.Child Duration)> _series = new();
 
     public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint)
     {
@@ -114,8 +119,7 @@ public sealed partial class AdmissionHandler(
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         var outcome = OutcomeLabel(decision.Outcome);
-        metrics.Requests.WithLabels(endpointName, request.Operation, outcome).Inc();
-        metrics.Duration.WithLabels(endpointName, request.Operation, outcome).Observe(elapsed.TotalSeconds);
+        Count(endpointName, request.Operation, outcome, elapsed);
         foreach (var violation in decision.Violations)
         {
             metrics.Violations.WithLabels(violation.Field, outcome).Inc();
@@ -126,6 +130,16 @@ public sealed partial class AdmissionHandler(
             LogDecision(logger, endpointName, request.Uid, request.Namespace, request.Name, request.Operation, request.User, request.DryRun,
                 outcome, Messages(decision.Violations), decision.Patch.Count, elapsed.TotalMilliseconds);
         }
+    }
+
+    private void Count(string endpoint, string operation, string decision, TimeSpan elapsed)
+    {
+        var (requests, duration) = _series.GetOrAdd(
+            (endpoint, operation, decision),
+            static (key, m) => (m.Requests.WithLabels(key.Endpoint, key.Operation, key.Decision), m.Duration.WithLabels(key.Endpoint, key.Operation, key.Decision)),
+            metrics);
+        requests.Inc();
+        duration.Observe(elapsed.TotalSeconds);
     }
 
     private static string[] Messages(IReadOnlyList<Violation> violations)
@@ -166,8 +180,7 @@ public sealed partial class AdmissionHandler(
 
     private async Task RejectAsync(HttpContext context, string endpoint, long started, int status, string reason)
     {
-        metrics.Requests.WithLabels(endpoint, "unknown", "invalid").Inc();
-        metrics.Duration.WithLabels(endpoint, "unknown", "invalid").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Count(endpoint, "unknown", "invalid", Stopwatch.GetElapsedTime(started));
         LogInvalid(logger, endpoint, status, reason);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";

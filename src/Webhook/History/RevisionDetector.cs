@@ -15,8 +15,8 @@ public static class RevisionDetector
     /// <summary>
     /// The revision this write starts, or null when it starts none: restartAt, paused, replicas, labels,
     /// annotations and the controller's revision bookkeeping change no revision. The templates are compared
-    /// on their raw bytes first; only when those differ are their canonical forms built, and the new one's
-    /// is the fingerprint.
+    /// on their raw bytes first, then as canonical forms without writing them (<see cref="CanonicalJson.Equal"/>);
+    /// only a template that changed has its canonical form written, for the fingerprint.
     /// </summary>
     public static RevisionStart? Detect(string operation, RolloutView rollout, RolloutView? previous)
     {
@@ -41,13 +41,9 @@ public static class RevisionDetector
             return null;
         }
 
-        var canonical = new ArrayBufferWriter<byte>(2048);
-        CanonicalJson.Serialize(template, canonical);
-        var previousCanonical = new ArrayBufferWriter<byte>(Math.Max(canonical.WrittenCount, 16));
-        CanonicalJson.Serialize(previousTemplate, previousCanonical);
-        return canonical.WrittenSpan.SequenceEqual(previousCanonical.WrittenSpan)
+        return CanonicalJson.Equal(template, previousTemplate)
             ? null
-            : new RevisionStart(RevisionEntry.Template, CanonicalJson.FingerprintOf(canonical.WrittenSpan));
+            : new RevisionStart(RevisionEntry.Template, CanonicalJson.Fingerprint(template));
     }
 
     /// <summary>SHA-256 (16 hex digits) of the canonical spec.template, or of spec.workloadRef plus the workload generation.</summary>
@@ -136,6 +132,5 @@ public static class RevisionDetector
     }
 
     /// <summary>Equal canonical forms (absent and null alike), trying the raw bytes first.</summary>
-    private static bool SameJson(JsonElement a, JsonElement b) =>
-        RawEqual(a, b) || CanonicalJson.Serialize(a).AsSpan().SequenceEqual(CanonicalJson.Serialize(b));
+    private static bool SameJson(JsonElement a, JsonElement b) => RawEqual(a, b) || CanonicalJson.Equal(a, b);
 }

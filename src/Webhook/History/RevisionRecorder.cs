@@ -105,7 +105,10 @@ public static class RevisionRecorder
             }
         }
 
-        var changed = incoming is { } current ? value is null || !SameText(current, default, value) : value is not null;
+        var changed = incoming is not { } current ? value is not null
+            : value is null ? true
+            : incomingIsStored ? !ReferenceEquals(value, stored) && !value.AsSpan().SequenceEqual(stored)
+            : !SameText(current, default, value);
         if (incoming is not null && changed && warnings.Count == 0 && !incomingIsStored)
         {
             warnings.Add(write.Operation == "UPDATE"

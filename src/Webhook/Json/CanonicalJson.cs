@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -82,6 +84,21 @@ public static class CanonicalJson
 
     private static void WriteSorted(Utf8JsonWriter writer, JsonElement element)
     {
+        // The API server writes a custom resource's keys sorted (Go's encoding/json sorts map keys): then they are
+        // written as they come, with no copy of a name and no sort.
+        if (InCanonicalOrder(element))
+        {
+            writer.WriteStartObject();
+            foreach (var member in element.EnumerateObject())
+            {
+                writer.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(member));
+                Write(writer, member.Value);
+            }
+
+            writer.WriteEndObject();
+            return;
+        }
+
         var count = element.GetPropertyCount();
         var members = ArrayPool<(string Name, JsonElement Value)>.Shared.Rent(count);
         try
@@ -108,6 +125,108 @@ public static class CanonicalJson
             ArrayPool<(string Name, JsonElement Value)>.Shared.Return(members, clearArray: true);
         }
     }
+
+    /// <summary>
+    /// True when every name is plain ASCII (no escape) and each is above the one before it in byte order, which for
+    /// ASCII is the ordinal order of their strings: the order the canonical form writes.
+    /// </summary>
+    private static bool InCanonicalOrder(JsonElement element)
+    {
+        ReadOnlySpan<byte> previous = default;
+        var first = true;
+        foreach (var member in element.EnumerateObject())
+        {
+            var name = JsonMarshal.GetRawUtf8PropertyName(member);
+            if (!Ascii.IsValid(name) || name.Contains((byte)'\\') || (!first && previous.SequenceCompareTo(name) >= 0))
+            {
+                return false;
+            }
+
+            previous = name;
+            first = false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether two elements have the same canonical form (an undefined element counts as null), without writing
+    /// either: it stops at the first difference. Objects whose names come in different orders are compared by
+    /// writing both.
+    /// </summary>
+    public static bool Equal(JsonElement a, JsonElement b)
+    {
+        var kind = Kind(a);
+        if (kind != Kind(b))
+        {
+            return false;
+        }
+
+        switch (kind)
+        {
+            case JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False:
+                return true;
+            case JsonValueKind.Number:
+                return JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b));
+            case JsonValueKind.String:
+                var rawA = JsonMarshal.GetRawUtf8Value(a);
+                var rawB = JsonMarshal.GetRawUtf8Value(b);
+                return rawA.SequenceEqual(rawB)
+                    || ((rawA.Contains((byte)'\\') || rawB.Contains((byte)'\\')) && string.Equals(a.GetString(), b.GetString(), StringComparison.Ordinal));
+            case JsonValueKind.Array:
+                if (a.GetArrayLength() != b.GetArrayLength())
+                {
+                    return false;
+                }
+
+                using (var left = a.EnumerateArray())
+                using (var right = b.EnumerateArray())
+                {
+                    while (left.MoveNext() && right.MoveNext())
+                    {
+                        if (!Equal(left.Current, right.Current))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                return true;
+            default:
+                return EqualObjects(a, b);
+        }
+    }
+
+    private static bool EqualObjects(JsonElement a, JsonElement b)
+    {
+        if (a.GetPropertyCount() != b.GetPropertyCount())
+        {
+            return false;
+        }
+
+        using (var left = a.EnumerateObject())
+        using (var right = b.EnumerateObject())
+        {
+            while (left.MoveNext() && right.MoveNext())
+            {
+                if (!JsonMarshal.GetRawUtf8PropertyName(left.Current).SequenceEqual(JsonMarshal.GetRawUtf8PropertyName(right.Current)))
+                {
+                    // Another order or another spelling of a name: the canonical forms decide.
+                    return Serialize(a).AsSpan().SequenceEqual(Serialize(b));
+                }
+
+                if (!Equal(left.Current.Value, right.Current.Value))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static JsonValueKind Kind(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Undefined ? JsonValueKind.Null : element.ValueKind;
 
     private sealed class ByName : IComparer<(string Name, JsonElement Value)>
     {

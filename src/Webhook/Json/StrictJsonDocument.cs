@@ -66,17 +66,18 @@ public sealed class StrictJsonDocument : IDisposable
         JsonDocument document;
         try
         {
-            // A repeated key makes the document throw; so may a lone surrogate in a key, which it unescapes to compare.
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = maxDepth, AllowDuplicateProperties = false });
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = maxDepth });
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException e)
         {
-            problem = JsonProblemFinder.Find(text.Span, maxDepth) ?? new JsonProblem(JsonProblemKind.Syntax, FirstLine(e.Message));
+            problem = new JsonProblem(JsonProblemKind.Syntax, FirstLine(e.Message));
             return null;
         }
 
-        // Only an escape \uD800-\uDFFF can be a lone surrogate; most bodies have none, and the search is vectorised.
-        if (MayHoldSurrogateEscape(text.Span) && JsonProblemFinder.Find(text.Span, maxDepth) is { } found)
+        // Repeated keys are looked for on the document (cheaper than the document's own check, see DuplicateKeys);
+        // only an escape \uD800-\uDFFF can be a lone surrogate, and most bodies have none (a vectorised search).
+        // The finder then names the first problem and where it is.
+        if ((MayHoldSurrogateEscape(text.Span) || DuplicateKeys.In(document.RootElement)) && JsonProblemFinder.Find(text.Span, maxDepth) is { } found)
         {
             document.Dispose();
             problem = found;

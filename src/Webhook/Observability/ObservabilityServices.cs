@@ -1,6 +1,6 @@
 using Prometheus;
 using Serilog;
-using Serilog.Formatting.Compact;
+using Serilog.Configuration;
 
 namespace DeadlineGuard.Observability;
 
@@ -15,9 +15,12 @@ public static class ObservabilityServices
             (_, logger) => logger
                 .ReadFrom.Configuration(configuration)
                 .Enrich.FromLogContext()
-                // Formatting and writing happen on the sink's own thread: a review does not wait for stdout.
-                // The buffer blocks rather than drops when full, so no decision event is ever lost.
-                .WriteTo.Async(sink => sink.Console(new CompactJsonFormatter()), bufferSize: 10_000, blockWhenFull: true),
+                // Formatting and writing happen in batches off the request path: a review does not wait for stdout.
+                // Up to 100,000 events wait while stdout is stalled; beyond that they are dropped rather than stall
+                // admission or exhaust memory.
+                .WriteTo.Sink(
+                    new CompactJsonConsoleSink(),
+                    new BatchingOptions { BatchSizeLimit = 1000, BufferingTimeLimit = TimeSpan.FromMilliseconds(100), EagerlyEmitFirstEvent = true, QueueLimit = 100_000 }),
             preserveStaticLogger: true);
         services.AddSingleton(_ => new WebhookMetrics(Metrics.NewCustomRegistry()));
         services.AddSingleton<Readiness>();
