@@ -27,6 +27,7 @@ Options:
                          webhook-repocwd  started from the repository root, where appsettings.json is not
                                           found (content root = working directory), as `dotnet
                                           src/Webhook/bin/...` from the checkout would be
+  -f, --fixture FILE   the review to send (default bench/fixtures/update-review-8k.json; the webhook must patch it)
   -c, --compare DIR    also measure another build of the webhook, e.g. one of main, as row webhook-compare:
                        DIR is its Release output folder (holding Webhook.dll), started like the webhook
   --quiet-wait S       before each run, wait up to S seconds (default 10; 0: never) for the machine to be
@@ -52,6 +53,7 @@ DURATION=20s
 ENDPOINTS=(mutate)
 DIAGNOSTICS=0
 COMPARE_DIR=
+FIXTURE_ARG=
 PIN=1
 BUILD=1
 INSTALL=1
@@ -77,6 +79,7 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     -d|--diagnostics) DIAGNOSTICS=1; shift ;;
     -c|--compare) COMPARE_DIR="$(cd "$2" && pwd)"; shift 2 ;;
+    -f|--fixture) FIXTURE_ARG="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
     --quiet-wait) QUIET_WAIT="$2"; shift 2 ;;
     --no-pin) PIN=0; shift ;;
     --no-build) BUILD=0; shift ;;
@@ -92,7 +95,8 @@ done
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || { echo "run-admission.sh: --rounds must be 1..20" >&2; exit 2; }
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-FIXTURE="$REPO/bench/fixtures/update-review-8k.json"
+FIXTURE="${FIXTURE_ARG:-$REPO/bench/fixtures/update-review-8k.json}"
+[ -f "$FIXTURE" ] || { echo "run-admission.sh: no fixture $FIXTURE" >&2; exit 2; }
 RESULTS="$REPO/bench/results/$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$RESULTS"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -316,7 +320,7 @@ pin_note="unpinned (servers and load generators share both CPUs)"
 SUMMARY="$RESULTS/summary.md"
 {
   echo "Admission benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $NCPU CPUs, $pin_note"
-  echo "fixture $(wc -c <"$FIXTURE") bytes; h2load -D $H2_SECONDS -c $H2_CLIENTS -m $H2_STREAMS; hey -h2 -z $DURATION -c $HEY_WORKERS -q $HEY_QPS_PER_WORKER; median of $ROUNDS rounds"
+  echo "fixture $(basename "$FIXTURE") $(wc -c <"$FIXTURE") bytes; h2load -D $H2_SECONDS -c $H2_CLIENTS -m $H2_STREAMS; hey -h2 -z $DURATION -c $HEY_WORKERS -q $HEY_QPS_PER_WORKER; median of $ROUNDS rounds"
   echo
   for ep in "${ENDPOINTS[@]}"; do
     f_rps=$(col floor "$ep" 4); f_p99=$(col floor "$ep" 11); f_hwm=${HWM[floor]}

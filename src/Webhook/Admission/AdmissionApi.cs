@@ -62,9 +62,12 @@ public sealed partial class AdmissionHandler(
         ReadResult read;
         try
         {
+            // With a declared length, one wait for the whole body (asking for one byte more returns at its end):
+            // every read and advance takes the body pipe's lock, which Kestrel's frame loop holds as it writes.
+            var wanted = context.Request.ContentLength is { } declared ? (int)declared + 1 : 0;
             while (true)
             {
-                read = await reader.ReadAsync(context.RequestAborted);
+                read = wanted > 0 ? await reader.ReadAtLeastAsync(wanted, context.RequestAborted) : await reader.ReadAsync(context.RequestAborted);
                 if (read.Buffer.Length > _options.MaxRequestBytes)
                 {
                     reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);

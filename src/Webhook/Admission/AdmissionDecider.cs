@@ -89,9 +89,9 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
         HistoryUpdate? history = null;
         if (recordHistory)
         {
-            var inForce = RolloutDeadlineFields.From(rollout).With(injection);
+            var found = RolloutDeadlineFields.From(rollout);
             history = RevisionRecorder.Record(
-                new RevisionWrite(request.Operation, request.User, rollout, request.OldObject, inForce.DeadlineInForce, inForce.AbortInForce),
+                new RevisionWrite(request.Operation, request.User, rollout, request.OldObject, injection.Seconds ?? found.DeadlineInForce, injection.Abort ?? found.AbortInForce),
                 policy.History.Limit,
                 _time.GetUtcNow());
             foreach (var warning in history.Warnings)

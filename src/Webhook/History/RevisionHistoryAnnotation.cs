@@ -15,6 +15,12 @@ public static class RevisionHistoryAnnotation
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_entry;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_entryWriter;
+
     public static string Serialize(IReadOnlyList<RevisionEntry> entries)
     {
         var buffer = new ArrayBufferWriter<byte>(256 * Math.Max(1, entries.Count));
@@ -35,12 +41,12 @@ public static class RevisionHistoryAnnotation
     /// <summary>One entry as <see cref="Serialize"/> writes it inside the array (DESIGN.md §4 field order).</summary>
     public static byte[] SerializeEntry(RevisionEntry entry)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteEntry(writer, entry);
-        }
-
+        var buffer = t_entry ??= new ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        var writer = t_entryWriter ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        WriteEntry(writer, entry);
+        writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 

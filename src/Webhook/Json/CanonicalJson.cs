@@ -11,11 +11,19 @@ namespace DeadlineGuard.Json;
 /// <summary>JSON with object keys sorted (ordinal) and no white space, so equal trees give equal bytes.</summary>
 public static class CanonicalJson
 {
+    private const int MaxKeptScratch = 1 << 20;
+
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     public static byte[] Serialize(JsonNode? node)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, Options))
         {
             Write(writer, node);
@@ -27,7 +35,7 @@ public static class CanonicalJson
     /// <summary>The same bytes as <see cref="Serialize(JsonNode?)"/> for the same JSON, read from a parsed element (no tree).</summary>
     public static byte[] Serialize(JsonElement element)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        var buffer = new ArrayBufferWriter<byte>(1024);
         Serialize(element, buffer);
         return buffer.WrittenSpan.ToArray();
     }
@@ -46,7 +54,24 @@ public static class CanonicalJson
     public static string Fingerprint(JsonNode? node) => FingerprintOf(Serialize(node));
 
     /// <summary>As <see cref="Fingerprint(JsonNode?)"/>, over a parsed element; an undefined element counts as null.</summary>
-    public static string Fingerprint(JsonElement element) => FingerprintOf(Serialize(element));
+    /// <remarks>Written into a buffer and writer kept per thread: on every revision, nothing but the result is allocated.</remarks>
+    public static string Fingerprint(JsonElement element)
+    {
+        var buffer = t_scratch ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, Options);
+        writer.Reset(buffer);
+        Write(writer, element);
+        writer.Flush();
+        var fingerprint = FingerprintOf(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxKeptScratch)
+        {
+            t_scratch = null; // a huge template once: do not keep its memory
+            t_writer = null;
+        }
+
+        return fingerprint;
+    }
 
     /// <summary>The first 16 hex digits (lower case) of SHA-256 over bytes that are already canonical JSON.</summary>
     public static string FingerprintOf(ReadOnlySpan<byte> canonical)

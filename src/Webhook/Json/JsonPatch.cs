@@ -18,13 +18,16 @@ public static class JsonPatch
 {
     public static byte[] Serialize(IReadOnlyList<PatchOperation> operations)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Write(writer, operations);
-        }
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        Serialize(operations, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
 
-        return buffer.ToArray();
+    /// <summary>As <see cref="Serialize(IReadOnlyList{PatchOperation})"/>, appended to <paramref name="output"/>.</summary>
+    public static void Serialize(IReadOnlyList<PatchOperation> operations, System.Buffers.IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        Write(writer, operations);
     }
 
     public static JsonArray ToJson(IReadOnlyList<PatchOperation> operations)

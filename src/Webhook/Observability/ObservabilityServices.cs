@@ -1,6 +1,5 @@
 using Prometheus;
 using Serilog;
-using Serilog.Configuration;
 
 namespace DeadlineGuard.Observability;
 
@@ -15,12 +14,9 @@ public static class ObservabilityServices
             (_, logger) => logger
                 .ReadFrom.Configuration(configuration)
                 .Enrich.FromLogContext()
-                // Formatting and writing happen in batches off the request path: a review does not wait for stdout.
-                // Up to 100,000 events wait while stdout is stalled; beyond that they are dropped rather than stall
-                // admission or exhaust memory.
-                .WriteTo.Sink(
-                    new CompactJsonConsoleSink(),
-                    new BatchingOptions { BatchSizeLimit = 1000, BufferingTimeLimit = TimeSpan.FromMilliseconds(100), EagerlyEmitFirstEvent = true, QueueLimit = 100_000 }),
+                // Formatting and writing happen in batches off the request path: a review does not wait for stdout
+                // (see CompactJsonConsoleSink for the bound and why it replaced the async wrapper).
+                .WriteTo.Sink(new CompactJsonConsoleSink()),
             preserveStaticLogger: true);
         services.AddSingleton(_ => new WebhookMetrics(Metrics.NewCustomRegistry()));
         services.AddSingleton<Readiness>();
