@@ -11,7 +11,7 @@ using DeadlineGuard.Policy;
 // Times each step of the webhook's /mutate and /validate work on one review, in-process and single-threaded:
 // what is left of a request's CPU once Kestrel, TLS, HTTP/2 and logging are taken away.
 //
-// Usage: dotnet bench/CostBreakdown/bin/Release/net10.0/CostBreakdown.dll [FIXTURE] [SECONDS-PER-STEP]
+// Usage: dotnet bench/CostBreakdown/bin/Release/net10.0/CostBreakdown.dll [FIXTURE] [SECONDS-PER-STEP] [HISTORY-FIXTURE]
 // Prints, per step, the best of 5 batches in microseconds per call (best-of resists a noisy machine), the CPU time
 // of the process per call over the same batches (what contention distorts least), and the bytes allocated per call
 // (exact, whatever the machine is doing).
@@ -30,9 +30,10 @@ using (var check = Decode(segmented))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fixture {fixture} ({body.Length} bytes): /mutate -> {decision.Outcome}, {decision.Patch.Count} patch operations"));
 }
 
-// The review with nine entries already recorded in oldObject (as a long-lived Rollout has), the newest one for
-// oldObject's template, so that the UPDATE appends the tenth: the benchmark's path.
-var withHistory = WithRecordedHistory(body, 9);
+// The same UPDATE with nine entries already recorded in both objects (as a long-lived Rollout has), the newest
+// one for oldObject's template, so that it appends the tenth (bench/fixtures/make-update-review.py --history 9).
+var historyFixture = args.Length > 2 ? args[2] : Path.Combine(Path.GetDirectoryName(fixture)!, "update-review-history.json");
+var withHistory = File.ReadAllBytes(historyFixture);
 var segmentedWithHistory = Segments.Split(withHistory, 4096);
 
 void MutateAndWrite(ReadOnlySequence<byte> sequence, bool record)
@@ -43,15 +44,14 @@ void MutateAndWrite(ReadOnlySequence<byte> sequence, bool record)
 }
 
 var sample = Decode(segmentedWithHistory);
-var stored = JsonValues.GetUtf8String(JsonValues.At(sample.OldObject!.Element, "metadata", "annotations", RevisionHistoryAnnotation.Key));
-using var parsed = JsonDocument.Parse(body);
+var stored = sample.OldObject!.TryGetAnnotation(RevisionHistoryAnnotation.Key, out var storedValue) ? JsonValues.GetUtf8String(storedValue) : [];
+var reviewOnly = new JsonPathSet();
 var steps = new (string Name, Action Run)[]
 {
     ("parse: Utf8JsonReader, tokens only", () => { var r = new Utf8JsonReader(segmented); while (r.Read()) { } }),
     ("parse: JsonDocument.Parse only (no checks)", () => { using var d = JsonDocument.Parse(segmented); }),
     ("parse: JsonDocument, built-in duplicate check", () => { using var d = JsonDocument.Parse(segmented, new JsonDocumentOptions { AllowDuplicateProperties = false }); }),
-    ("  duplicate keys: walk of the parsed document", () => DuplicateKeys.In(parsed.RootElement)),
-    ("parse: StrictJsonDocument (UTF-8, keys, escapes)", () => { using var d = StrictJsonDocument.TryParse(segmented, AdmissionDecoder.MaxDepth, out _); }),
+    ("scan: JsonScanner, checks only (no paths)", () => { using var s = JsonScanner.Scan(segmented, reviewOnly, AdmissionDecoder.MaxDepth, out _); }),
     ("decode: AdmissionDecoder.Decode", () => { using var r = Decode(segmented); }),
     ("decode + validate", () => { using var r = Decode(segmented); decider.Validate(r, policy); }),
     ("decode + mutate + write response", () => MutateAndWrite(segmented, record: true)),
@@ -80,23 +80,6 @@ if (timings.TryGetValue("/mutate work with the history (9 entries + 1)", out var
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history cost: {with / without:0.00}x /mutate without it"));
 }
 return 0;
-
-// The fixture with a history of <paramref name="entries"/> revisions in both objects, as the webhook writes it.
-static byte[] WithRecordedHistory(byte[] review, int entries)
-{
-    var root = JsonNode.Parse(review)!.AsObject();
-    var old = root["request"]!["oldObject"]!.AsObject();
-    var template = old["spec"]!["template"]!;
-    var history = Enumerable.Range(1, entries).Select(seq => new RevisionEntry(
-        seq, new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero).AddHours(seq), "system:serviceaccount:argocd:argocd-application-controller",
-        seq == 1 ? "CREATE" : "UPDATE", seq == 1 ? "create" : "template",
-        seq == entries ? CanonicalJson.Fingerprint(template) : $"{seq:x16}",
-        [$"registry.example.com/team-a/checkout:1.{seq}.0"], 600, true)).ToList();
-    var text = RevisionHistoryAnnotation.Serialize(history);
-    old["metadata"]!["annotations"]![RevisionHistoryAnnotation.Key] = text;
-    root["request"]!["object"]!["metadata"]!["annotations"]![RevisionHistoryAnnotation.Key] = text;
-    return System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
-}
 
 static long Allocated(Action run)
 {

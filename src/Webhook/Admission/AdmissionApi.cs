@@ -88,7 +88,7 @@ public sealed partial class AdmissionHandler(
         catch (BadHttpRequestException e)
         {
             // The client's fault (a malformed or too slow body): Kestrel's own status, a one-line reason, counted.
-            await RejectAsync(context, endpointName, started, e.StatusCode, $"request body could not be read: {StrictJsonDocument.FirstLine(e.Message)}");
+            await RejectAsync(context, endpointName, started, e.StatusCode, $"request body could not be read: {JsonProblem.FirstLine(e.Message)}");
             return;
         }
         catch (Exception e) when ((e is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested)

@@ -7,26 +7,53 @@ using DeadlineGuard.Json;
 namespace DeadlineGuard.Admission;
 
 /// <summary>
-/// Decodes an AdmissionReview body into an <see cref="AdmissionRequest"/> or a one-line reason. The body is
-/// parsed once, strictly (<see cref="StrictJsonDocument"/>), and only the fields the decisions read are taken.
+/// Decodes an AdmissionReview body into an <see cref="AdmissionRequest"/> or a one-line reason. The body is read
+/// once (<see cref="JsonScanner"/>): checked whole (JSON, no repeated key, no lone surrogate escape), and only the
+/// places of the fields the decisions read are kept. No document or tree of the review is built.
 /// </summary>
 public static class AdmissionDecoder
 {
     /// <summary>Deeper documents are refused; real Rollouts nest to about 20 levels.</summary>
     public const int MaxDepth = 128;
 
+    private const int Root = 0, ApiVersion = 1, Kind = 2, Request = 3, Uid = 4, Operation = 5, SubResource = 6, Namespace = 7,
+        Name = 8, DryRun = 9, RequestKind = 10, KindGroup = 11, KindName = 12, Username = 13, Object = 14,
+        OldObject = Object + RolloutView.SlotCount;
+
     private static readonly string[] Operations = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
     private static readonly string[] ApiVersions = [AdmissionRequest.V1, AdmissionRequest.V1Beta1];
     private static readonly string[] Groups = ["argoproj.io"];
     private static readonly string[] Kinds = ["Rollout"];
 
-    /// <summary>Decodes a request body; a successful result owns the parsed body until its request is disposed.</summary>
+    private static readonly JsonPathSet Paths = ReviewPaths();
+
+    private static JsonPathSet ReviewPaths()
+    {
+        var paths = new JsonPathSet()
+            .Capture(Root, false)
+            .Capture(ApiVersion, false, "apiVersion")
+            .Capture(Kind, false, "kind")
+            .Capture(Request, false, "request")
+            .Capture(Uid, false, "request", "uid")
+            .Capture(Operation, false, "request", "operation")
+            .Capture(SubResource, false, "request", "subResource")
+            .Capture(Namespace, false, "request", "namespace")
+            .Capture(Name, false, "request", "name")
+            .Capture(DryRun, false, "request", "dryRun")
+            .Capture(RequestKind, false, "request", "kind")
+            .Capture(KindGroup, false, "request", "kind", "group")
+            .Capture(KindName, false, "request", "kind", "kind")
+            .Capture(Username, false, "request", "userInfo", "username");
+        RolloutView.AddPaths(paths, Object, "request", "object");
+        return RolloutView.AddPaths(paths, OldObject, "request", "oldObject");
+    }
+
+    /// <summary>Decodes a request body; a successful result owns its copy of the body until its request is disposed.</summary>
     public static DecodeResult Decode(ReadOnlySequence<byte> body) =>
-        Decode(StrictJsonDocument.TryParse(body, MaxDepth, out var problem), problem);
+        Decode(JsonScanner.Scan(body, Paths, MaxDepth, out var problem), problem);
 
     /// <inheritdoc cref="Decode(ReadOnlySequence{byte})"/>
-    public static DecodeResult Decode(ReadOnlySpan<byte> body) =>
-        Decode(StrictJsonDocument.TryParse(body, MaxDepth, out var problem), problem);
+    public static DecodeResult Decode(ReadOnlySpan<byte> body) => Decode(new ReadOnlySequence<byte>(body.ToArray()));
 
     /// <summary>
     /// A CREATE of a manifest as the offline <c>review</c> command evaluates it: by user <c>webhook-review</c>,
@@ -34,6 +61,7 @@ public static class AdmissionDecoder
     /// </summary>
     public static DecodeResult ForManifest(JsonObject rollout, string @namespace, string name)
     {
+        ArgumentNullException.ThrowIfNull(rollout);
         var buffer = new ArrayBufferWriter<byte>(4096);
         try
         {
@@ -62,95 +90,88 @@ public static class AdmissionDecoder
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return DecodeResult.Invalid($"the Rollout cannot be written as JSON: {StrictJsonDocument.FirstLine(e.Message)}");
+            return DecodeResult.Invalid($"the Rollout cannot be written as JSON: {JsonProblem.FirstLine(e.Message)}");
         }
 
-        return Decode(buffer.WrittenSpan);
+        return Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory));
     }
 
-    private static DecodeResult Decode(StrictJsonDocument? body, JsonProblem? problem)
+    private static DecodeResult Decode(JsonScan? scan, JsonProblem? problem)
     {
-        if (body is null)
+        if (scan is null)
         {
             return DecodeResult.Invalid(problem!.Kind == JsonProblemKind.Syntax
                 ? $"body is not valid JSON: {problem.Message}"
                 : $"body has a {problem.Message}");
         }
 
-        var result = Decode(body);
+        var result = Decode(scan);
         if (result.Request is null)
         {
-            body.Dispose();
+            scan.Dispose();
         }
 
         return result;
     }
 
-    private static DecodeResult Decode(StrictJsonDocument body)
+    private static DecodeResult Decode(JsonScan scan)
     {
-        var review = body.Root;
-        if (review.ValueKind != JsonValueKind.Object)
+        var slots = scan.Slots;
+        if (slots[Root].Kind != JsonValueKind.Object)
         {
-            return DecodeResult.Invalid($"body must be an AdmissionReview object, found {JsonValues.Describe(review)}");
+            return DecodeResult.Invalid($"body must be an AdmissionReview object, found {Describe(scan, Root)}");
         }
 
-        var apiVersionValue = JsonValues.Member(review, "apiVersion"u8);
-        if (OneOf(apiVersionValue, ApiVersions) is not { } apiVersion)
+        if (OneOf(scan, slots[ApiVersion], ApiVersions) is not { } apiVersion)
         {
-            return DecodeResult.Invalid($"apiVersion must be {AdmissionRequest.V1} or {AdmissionRequest.V1Beta1}, found {JsonValues.Describe(apiVersionValue)}");
+            return DecodeResult.Invalid($"apiVersion must be {AdmissionRequest.V1} or {AdmissionRequest.V1Beta1}, found {Describe(scan, ApiVersion)}");
         }
 
-        var reviewKind = JsonValues.Member(review, "kind"u8);
-        if (reviewKind.ValueKind != JsonValueKind.String || !reviewKind.ValueEquals("AdmissionReview"u8))
+        if (!scan.StringEquals(slots[Kind], "AdmissionReview"u8))
         {
-            return DecodeResult.Invalid($"kind must be AdmissionReview, found {JsonValues.Describe(reviewKind)}");
+            return DecodeResult.Invalid($"kind must be AdmissionReview, found {Describe(scan, Kind)}");
         }
 
-        if (!review.TryGetProperty("request"u8, out var request) || request.ValueKind != JsonValueKind.Object)
+        if (slots[Request].Kind != JsonValueKind.Object)
         {
-            return DecodeResult.Invalid($"request must be an object, found {Found(request)}");
+            return DecodeResult.Invalid($"request must be an object, found {Found(scan, Request)}");
         }
 
-        var uidValue = JsonValues.Member(request, "uid"u8);
-        if (JsonValues.GetString(uidValue) is not { Length: > 0 } uid)
+        if (scan.GetString(slots[Uid]) is not { Length: > 0 } uid)
         {
-            return DecodeResult.Invalid($"request.uid must be a non-empty string, found {Found(uidValue)}");
+            return DecodeResult.Invalid($"request.uid must be a non-empty string, found {Found(scan, Uid)}");
         }
 
-        var operationValue = JsonValues.Member(request, "operation"u8);
-        if (OneOf(operationValue, Operations) is not { } operation)
+        if (OneOf(scan, slots[Operation], Operations) is not { } operation)
         {
-            return DecodeResult.Invalid($"request.operation must be one of CREATE, UPDATE, DELETE, CONNECT, found {Found(operationValue)}");
+            return DecodeResult.Invalid($"request.operation must be one of CREATE, UPDATE, DELETE, CONNECT, found {Found(scan, Operation)}");
         }
 
-        var kind = JsonValues.Member(request, "kind"u8);
-        if (Known(JsonValues.Member(kind, "kind"u8), Kinds) is not { Length: > 0 } kindName)
+        if (Known(scan, slots[KindName], Kinds) is not { Length: > 0 } kindName)
         {
             return DecodeResult.Invalid("request.kind must be an object with group, version and kind");
         }
 
-        if (!TryOptionalObject(request, "object"u8, "object", out var obj, out var problem)
-            || !TryOptionalObject(request, "oldObject"u8, "oldObject", out var oldObj, out problem))
+        if (!TryOptionalObject(scan, Object, "object", out var obj, out var problem)
+            || !TryOptionalObject(scan, OldObject, "oldObject", out var oldObj, out problem))
         {
             return DecodeResult.Invalid(problem!);
         }
 
-        // Optional parts of another type count as absent.
-        var metadata = obj?.Metadata ?? default;
         var parsed = new AdmissionRequest(
-            body,
+            scan,
             apiVersion,
             uid,
             operation,
-            kindGroup: Known(JsonValues.Member(kind, "group"u8), Groups) ?? string.Empty,
+            kindGroup: Known(scan, slots[KindGroup], Groups) ?? string.Empty,
             kindName,
-            subResource: JsonValues.GetString(JsonValues.Member(request, "subResource"u8)) ?? string.Empty,
-            @namespace: JsonValues.GetString(JsonValues.Member(request, "namespace"u8)) ?? JsonValues.GetString(JsonValues.Member(metadata, "namespace"u8)) ?? string.Empty,
-            name: JsonValues.GetString(JsonValues.Member(request, "name"u8)) ?? JsonValues.GetString(JsonValues.Member(metadata, "name"u8)) ?? string.Empty,
-            user: JsonValues.GetString(JsonValues.At(request, "userInfo", "username")) ?? string.Empty,
+            subResource: scan.GetString(slots[SubResource]) ?? string.Empty,
+            @namespace: scan.GetString(slots[Namespace]) ?? obj?.Namespace ?? string.Empty,
+            name: scan.GetString(slots[Name]) ?? obj?.Name ?? string.Empty,
+            user: scan.GetString(slots[Username]) ?? string.Empty,
             obj,
             oldObj,
-            dryRun: JsonValues.TryGetBool(JsonValues.Member(request, "dryRun"u8), out var dryRun) && dryRun);
+            dryRun: slots[DryRun].Kind == JsonValueKind.True);
 
         if (parsed.IsRolloutWrite && parsed.Object is null)
         {
@@ -165,20 +186,25 @@ public static class AdmissionDecoder
         return new DecodeResult(parsed, null);
     }
 
-    /// <summary>What was found, for a message: "nothing" when absent.</summary>
-    private static string Found(JsonElement value) => value.ValueKind == JsonValueKind.Undefined ? "nothing" : JsonValues.Describe(value);
+    /// <summary>What was found in a slot, for a message (an absent value reads as null).</summary>
+    private static string Describe(JsonScan scan, int slot) => JsonValues.Describe(scan.Element(slot));
 
-    /// <summary>The candidate the string equals (no allocation), or null when it is not a string or none matches.</summary>
-    private static string? OneOf(JsonElement value, string[] candidates)
+    /// <summary>As <see cref="Describe"/>, but "nothing" when absent.</summary>
+    private static string Found(JsonScan scan, int slot) => scan.Slots[slot].IsPresent ? Describe(scan, slot) : "nothing";
+
+    /// <summary>The candidate a string slot equals (no allocation), or null when it is not a string or none matches.</summary>
+    private static string? OneOf(JsonScan scan, JsonSlot slot, string[] candidates)
     {
-        if (value.ValueKind != JsonValueKind.String)
+        if (slot.Kind != JsonValueKind.String)
         {
             return null;
         }
 
+        Span<byte> utf8 = stackalloc byte[32];
         foreach (var candidate in candidates)
         {
-            if (value.ValueEquals(candidate))
+            var length = System.Text.Encoding.UTF8.GetBytes(candidate, utf8);
+            if (scan.StringEquals(slot, utf8[..length]))
             {
                 return candidate;
             }
@@ -187,23 +213,22 @@ public static class AdmissionDecoder
         return null;
     }
 
-    /// <summary>A string value, shared with a known one when equal; null when not a string.</summary>
-    private static string? Known(JsonElement value, string[] known) => OneOf(value, known) ?? JsonValues.GetString(value);
+    /// <summary>A string slot's value, shared with a known one when equal; null when not a string.</summary>
+    private static string? Known(JsonScan scan, JsonSlot slot, string[] known) => OneOf(scan, slot, known) ?? scan.GetString(slot);
 
-    private static bool TryOptionalObject(JsonElement request, ReadOnlySpan<byte> utf8Name, string name, out RolloutView? value, out string? problem)
+    private static bool TryOptionalObject(JsonScan scan, int slot, string name, out RolloutView? value, out string? problem)
     {
         problem = null;
         value = null;
-        var element = JsonValues.Member(request, utf8Name);
-        switch (element.ValueKind)
+        switch (scan.Slots[slot].Kind)
         {
             case JsonValueKind.Undefined or JsonValueKind.Null:
                 return true;
             case JsonValueKind.Object:
-                value = RolloutView.Of(element);
+                value = new RolloutView(scan, slot);
                 return true;
             default:
-                problem = $"request.{name} must be an object or null, found {JsonValues.Describe(element)}";
+                problem = $"request.{name} must be an object or null, found {Describe(scan, slot)}";
                 return false;
         }
     }

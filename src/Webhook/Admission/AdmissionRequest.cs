@@ -13,10 +13,10 @@ public sealed class AdmissionRequest : IDisposable
     public const string V1 = "admission.k8s.io/v1";
     public const string V1Beta1 = "admission.k8s.io/v1beta1";
 
-    private readonly StrictJsonDocument? _body;
+    private readonly JsonScan? _body;
 
     internal AdmissionRequest(
-        StrictJsonDocument? body,
+        JsonScan? body,
         string apiVersion,
         string uid,
         string operation,

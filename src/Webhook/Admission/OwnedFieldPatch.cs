@@ -54,7 +54,7 @@ public static class OwnedFieldPatch
             return PatchOperation.Remove(HistoryPath);
         }
 
-        switch (rollout.Metadata.ValueKind)
+        switch (rollout.MetadataKind)
         {
             case JsonValueKind.Undefined:
                 return PatchOperation.Add("/metadata", new JsonObject { ["annotations"] = Annotations(value) });
@@ -64,12 +64,11 @@ public static class OwnedFieldPatch
                 return null;
         }
 
-        var annotations = JsonValues.Member(rollout.Metadata, "annotations"u8);
-        return annotations.ValueKind switch
+        return rollout.AnnotationsKind switch
         {
             JsonValueKind.Undefined => PatchOperation.Add(AnnotationsPath, Annotations(value)),
             JsonValueKind.Null => PatchOperation.Replace(AnnotationsPath, Annotations(value)),
-            JsonValueKind.Object => rollout.TryGetAnnotation(RevisionHistoryAnnotation.Key, out _)
+            JsonValueKind.Object => rollout.HasAnnotation(RevisionHistoryAnnotation.Key)
                 ? PatchOperation.Replace(HistoryPath, JsonValue.Create(value))
                 : PatchOperation.Add(HistoryPath, JsonValue.Create(value)),
             _ => null,

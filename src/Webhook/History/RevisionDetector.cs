@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Json;
@@ -20,30 +19,24 @@ public static class RevisionDetector
     /// </summary>
     public static RevisionStart? Detect(string operation, RolloutView rollout, RolloutView? previous)
     {
+        ArgumentNullException.ThrowIfNull(rollout);
         if (operation == "CREATE" || previous is null)
         {
             return new RevisionStart(RevisionEntry.Create, Fingerprint(rollout));
         }
 
-        var workloadRef = Present(rollout.WorkloadRef);
-        var previousRef = Present(previous.WorkloadRef);
-        if (workloadRef.ValueKind != JsonValueKind.Undefined || previousRef.ValueKind != JsonValueKind.Undefined)
+        var workloadRef = Present(rollout.WorkloadRefSlot);
+        var previousRef = Present(previous.WorkloadRefSlot);
+        if (workloadRef.IsPresent || previousRef.IsPresent)
         {
-            var changed = !SameJson(workloadRef, previousRef)
+            var changed = !Same(rollout, workloadRef, previous, previousRef, r => r.WorkloadRef)
                 || WorkloadGeneration(rollout) != WorkloadGeneration(previous);
             return changed ? new RevisionStart(RevisionEntry.Workload, Fingerprint(rollout)) : null;
         }
 
-        var template = rollout.Template;
-        var previousTemplate = previous.Template;
-        if (RawEqual(template, previousTemplate))
-        {
-            return null;
-        }
-
-        return CanonicalJson.Equal(template, previousTemplate)
+        return Same(rollout, Present(rollout.TemplateSlot), previous, Present(previous.TemplateSlot), r => r.Template)
             ? null
-            : new RevisionStart(RevisionEntry.Template, CanonicalJson.Fingerprint(template));
+            : new RevisionStart(RevisionEntry.Template, Fingerprint(rollout));
     }
 
     /// <summary>SHA-256 (16 hex digits) of the canonical spec.template, or of spec.workloadRef plus the workload generation.</summary>
@@ -63,12 +56,17 @@ public static class RevisionDetector
     }
 
     /// <summary>As <see cref="Fingerprint(JsonObject)"/>, byte for byte, read from a parsed Rollout.</summary>
+    /// <remarks>When the bytes are already canonical (as the API server writes a template) they are hashed as they are.</remarks>
     public static string Fingerprint(RolloutView rollout)
     {
-        var workloadRef = Present(rollout.WorkloadRef);
-        if (workloadRef.ValueKind == JsonValueKind.Undefined)
+        ArgumentNullException.ThrowIfNull(rollout);
+        var workloadRef = Present(rollout.WorkloadRefSlot);
+        if (!workloadRef.IsPresent)
         {
-            return CanonicalJson.Fingerprint(rollout.Template);
+            var template = rollout.TemplateSlot;
+            return !template.IsPresent ? CanonicalJson.Fingerprint(default(JsonElement))
+                : template.CanonicalReady ? CanonicalJson.FingerprintOf(rollout.Raw(template))
+                : CanonicalJson.Fingerprint(rollout.Template);
         }
 
         // The canonical form of {"workloadRef": ..., "generation": ...}: keys sorted, so generation first.
@@ -87,7 +85,15 @@ public static class RevisionDetector
             }
 
             writer.WritePropertyName("workloadRef");
-            CanonicalJson.Write(writer, workloadRef);
+            if (workloadRef.CanonicalReady)
+            {
+                writer.WriteRawValue(rollout.Raw(workloadRef), skipInputValidation: true);
+            }
+            else
+            {
+                CanonicalJson.Write(writer, rollout.WorkloadRef);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -100,37 +106,86 @@ public static class RevisionDetector
     public static string? WorkloadGeneration(RolloutView rollout) => rollout.StringAnnotation(WorkloadGenerationAnnotation);
 
     /// <summary>The images of spec.template's init and app containers, in order, repeats included.</summary>
-    public static IEnumerable<string> Images(RolloutView rollout)
+    /// <remarks>Read from the template's bytes with a reader: no document is built for it.</remarks>
+    public static IReadOnlyList<string> Images(RolloutView rollout)
     {
-        var podSpec = JsonValues.At(rollout.Template, "spec");
-        foreach (var list in new[] { "initContainers", "containers" })
+        ArgumentNullException.ThrowIfNull(rollout);
+        var template = rollout.TemplateSlot;
+        if (template.Kind != JsonValueKind.Object)
         {
-            var containers = JsonValues.At(podSpec, list);
-            if (containers.ValueKind != JsonValueKind.Array)
+            return [];
+        }
+
+        List<string> init = [], app = [];
+        var reader = new Utf8JsonReader(rollout.Raw(template));
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isSpec = reader.ValueTextEquals("spec"u8);
+            reader.Read();
+            if (!isSpec || reader.TokenType != JsonTokenType.StartObject)
             {
+                reader.Skip();
                 continue;
             }
 
-            foreach (var container in containers.EnumerateArray())
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (JsonValues.GetString(JsonValues.At(container, "image")) is { Length: > 0 } image)
+                var list = reader.ValueTextEquals("initContainers"u8) ? init : reader.ValueTextEquals("containers"u8) ? app : null;
+                reader.Read();
+                if (list is null || reader.TokenType != JsonTokenType.StartArray)
                 {
-                    yield return image;
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var isImage = reader.ValueTextEquals("image"u8);
+                        reader.Read();
+                        if (isImage && reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 } image)
+                        {
+                            list.Add(image);
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
                 }
             }
         }
+
+        return [.. init, .. app];
     }
 
     /// <summary>A JSON null reads as absent, as a JsonObject indexer returns it.</summary>
-    private static JsonElement Present(JsonElement element) => element.ValueKind == JsonValueKind.Null ? default : element;
+    private static JsonSlot Present(JsonSlot slot) => slot.Kind == JsonValueKind.Null ? default : slot;
 
-    private static bool RawEqual(JsonElement a, JsonElement b)
+    /// <summary>
+    /// Equal canonical forms (absent and null alike): equal raw bytes are; different raw bytes that are both
+    /// canonical already are not; anything else is compared as canonical JSON without writing it.
+    /// </summary>
+    private static bool Same(RolloutView a, JsonSlot slotA, RolloutView b, JsonSlot slotB, Func<RolloutView, JsonElement> element)
     {
-        var aAbsent = a.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
-        var bAbsent = b.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
-        return aAbsent || bAbsent ? aAbsent && bAbsent : JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b));
-    }
+        if (!slotA.IsPresent || !slotB.IsPresent)
+        {
+            return !slotA.IsPresent && !slotB.IsPresent;
+        }
 
-    /// <summary>Equal canonical forms (absent and null alike), trying the raw bytes first.</summary>
-    private static bool SameJson(JsonElement a, JsonElement b) => RawEqual(a, b) || CanonicalJson.Equal(a, b);
+        if (a.Raw(slotA).SequenceEqual(b.Raw(slotB)))
+        {
+            return true;
+        }
+
+        return !(slotA.CanonicalReady && slotB.CanonicalReady) && CanonicalJson.Equal(element(a), element(b));
+    }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -38,17 +37,15 @@ public static class RevisionRecorder
     public static HistoryUpdate Record(RevisionWrite write, int limit, DateTimeOffset now)
     {
         var warnings = new List<string>(1);
-        var incoming = AnnotationValue(write.Rollout);
+        var incoming = write.Rollout.AnnotationSlot(RevisionHistoryAnnotation.Key);
         byte[]? stored = null;
-        JsonElement storedElement = default;
         var outline = HistoryOutline.Empty;
-        if (write.Operation == "UPDATE" && write.Previous is { } previous && AnnotationValue(previous) is { } storedValue)
+        if (write.Operation == "UPDATE" && write.Previous is { } previous && previous.AnnotationSlot(RevisionHistoryAnnotation.Key) is { IsPresent: true } storedSlot)
         {
-            var text = TextOf(storedValue);
+            var text = TextOf(previous, storedSlot);
             if (RevisionHistoryAnnotation.TryOutline(text, out outline, out var error))
             {
                 stored = text;
-                storedElement = storedValue;
             }
             else
             {
@@ -86,13 +83,15 @@ public static class RevisionRecorder
             value = stored;
         }
 
-        var incomingIsStored = incoming is { } i && stored is not null && SameText(i, storedElement, stored);
-        if (incoming is { } sent && added is not null && !incomingIsStored)
+        // The client usually sends the stored annotation back untouched: then the two raw values are the same bytes.
+        var incomingIsStored = incoming.IsPresent && stored is not null
+            && (SameRaw(write.Rollout, incoming, write.Previous!, write.Previous!.AnnotationSlot(RevisionHistoryAnnotation.Key)) || SameText(write.Rollout, incoming, stored));
+        if (incoming.IsPresent && added is not null && !incomingIsStored)
         {
             // A reinvocation (reinvocationPolicy: IfNeeded) sends back what an earlier call of this webhook wrote. It is
             // kept, so that mutation stays idempotent, only when it is exactly what this call would write but for the
             // newest entry's time, and that time is this webhook's own: not after now, nor long before.
-            var text = TextOf(sent);
+            var text = TextOf(write.Rollout, incoming);
             if (value is not null && !text.AsSpan().SequenceEqual(value) && Reinvoked(text, stored, outline, keepFrom, added) is { } own)
             {
                 if (own.At <= now && own.At >= now - ReinvocationWindow)
@@ -105,17 +104,17 @@ public static class RevisionRecorder
             }
         }
 
-        var changed = incoming is not { } current ? value is not null
+        var changed = !incoming.IsPresent ? value is not null
             : value is null ? true
             : incomingIsStored ? !ReferenceEquals(value, stored) && !value.AsSpan().SequenceEqual(stored)
-            : !SameText(current, default, value);
-        if (incoming is not null && changed && warnings.Count == 0 && !incomingIsStored)
+            : !SameText(write.Rollout, incoming, value);
+        if (incoming.IsPresent && changed && warnings.Count == 0 && !incomingIsStored)
         {
             warnings.Add(write.Operation == "UPDATE"
                 ? $"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; your change to it was undone"
                 : $"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; the supplied value was replaced");
         }
-        else if (incoming is null && stored is not null && warnings.Count == 0)
+        else if (!incoming.IsPresent && stored is not null && warnings.Count == 0)
         {
             warnings.Add($"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; your change to it was undone");
         }
@@ -184,27 +183,23 @@ public static class RevisionRecorder
             ? JsonValues.GetString(value) ?? value?.ToJsonString() ?? "null"
             : null;
 
-    /// <summary>The annotation as found in a parsed Rollout, of whatever JSON kind; null when absent.</summary>
-    private static JsonElement? AnnotationValue(RolloutView rollout) =>
-        rollout.TryGetAnnotation(RevisionHistoryAnnotation.Key, out var value) ? value : null;
-
     /// <summary>The annotation's text as UTF-8: a string's value; for another kind, its JSON (as <see cref="Annotation"/> reads it).</summary>
-    private static byte[] TextOf(JsonElement value) =>
-        value.ValueKind == JsonValueKind.String
-            ? JsonValues.GetUtf8String(value)
-            : Encoding.UTF8.GetBytes(JsonSerializer.Serialize(value));
-
-    /// <summary>Whether the annotation reads as <paramref name="text"/>; two string elements with equal raw bytes are equal without unescaping.</summary>
-    private static bool SameText(JsonElement value, JsonElement other, byte[] text)
+    private static byte[] TextOf(RolloutView rollout, JsonSlot value)
     {
-        if (value.ValueKind == JsonValueKind.String && other.ValueKind == JsonValueKind.String
-            && JsonMarshal.GetRawUtf8Value(value).SequenceEqual(JsonMarshal.GetRawUtf8Value(other)))
+        if (value.Kind == JsonValueKind.String)
         {
-            return true;
+            return JsonValues.Utf8StringOf(rollout.Raw(value));
         }
 
-        return value.ValueKind == JsonValueKind.String ? value.ValueEquals(text) : TextOf(value).AsSpan().SequenceEqual(text);
+        rollout.TryGetAnnotation(RevisionHistoryAnnotation.Key, out var element);
+        return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(element));
     }
+
+    private static bool SameRaw(RolloutView a, JsonSlot slotA, RolloutView b, JsonSlot slotB) =>
+        slotA.Kind == JsonValueKind.String && slotB.Kind == JsonValueKind.String && a.Raw(slotA).SequenceEqual(b.Raw(slotB));
+
+    /// <summary>Whether the annotation reads as <paramref name="text"/>.</summary>
+    private static bool SameText(RolloutView rollout, JsonSlot value, byte[] text) => TextOf(rollout, value).AsSpan().SequenceEqual(text);
 
     private static RevisionEntry NewEntry(long seq, DateTimeOffset now, RevisionWrite write, RevisionStart start) =>
         new(

@@ -89,6 +89,12 @@ internal static class JsonProblemFinder
     /// <summary>The first <c>\uXXXX</c> escape in a raw (still escaped) string that is half of a surrogate pair without the other half.</summary>
     internal static string? LoneSurrogate(ReadOnlySpan<byte> raw)
     {
+        // Most escaped strings hold only \" and the like: a vectorised search rules them out.
+        if (raw.IndexOf("\\u"u8) < 0)
+        {
+            return null;
+        }
+
         for (var i = 0; i < raw.Length; i++)
         {
             if (raw[i] != (byte)'\\' || i + 1 >= raw.Length)

@@ -137,20 +137,28 @@ public static class JsonValues
         element.ValueKind == JsonValueKind.String ? element.GetString() : null;
 
     /// <summary>A string element's value as UTF-8, unescaped, without building a .NET string.</summary>
-    public static byte[] GetUtf8String(JsonElement element)
+    public static byte[] GetUtf8String(JsonElement element) => Utf8StringOf(JsonMarshal.GetRawUtf8Value(element));
+
+    /// <summary>The value of a raw JSON string token (with its quotes) as UTF-8, unescaped.</summary>
+    public static byte[] Utf8StringOf(ReadOnlySpan<byte> token)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(element); // with its quotes
-        var inner = raw[1..^1];
+        var inner = token[1..^1];
         if (inner.IndexOf((byte)'\\') < 0)
         {
             return inner.ToArray();
         }
 
-        var reader = new Utf8JsonReader(raw);
+        var reader = new Utf8JsonReader(token);
         reader.Read();
-        var value = new byte[inner.Length]; // unescaping never lengthens
-        var written = reader.CopyString(value);
-        return written == value.Length ? value : value.AsSpan(0, written).ToArray();
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(inner.Length); // unescaping never lengthens
+        try
+        {
+            return scratch.AsSpan(0, reader.CopyString(scratch)).ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>As <see cref="Describe(JsonNode?)"/>, for a parsed element; an undefined element reads as null.</summary>

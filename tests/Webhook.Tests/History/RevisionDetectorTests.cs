@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
 using DeadlineGuard.History;
@@ -10,10 +11,61 @@ namespace DeadlineGuard.Tests.History;
 /// <summary>The webhook reads the request once; the reconciler recomputes fingerprints from its own tree. Both must agree byte for byte.</summary>
 public sealed class RevisionDetectorTests
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private static RolloutView ViewOf(byte[] json) => RolloutView.Parse(json);
+
+    /// <summary>
+    /// The same Rollout written three ways: as generated (keys in insertion order), in canonical form (keys sorted,
+    /// compact: its raw template bytes are hashed as they are) and indented (they are not).
+    /// </summary>
     [Fact]
-    public void The_fingerprint_read_from_a_request_is_the_one_the_reconciler_computes_from_a_tree() =>
+    public void The_fingerprint_read_from_a_request_is_the_one_the_reconciler_computes_from_a_tree_however_it_is_written() =>
         RolloutGen.Rollout.Sample(rollout =>
-            RevisionDetector.Fingerprint(Reviews.View(rollout)) == RevisionDetector.Fingerprint(rollout), iter: 500);
+        {
+            var expected = RevisionDetector.Fingerprint(rollout);
+            foreach (var text in new[]
+            {
+                JsonSerializer.SerializeToUtf8Bytes(rollout),
+                CanonicalJson.Serialize(rollout),
+                JsonSerializer.SerializeToUtf8Bytes(rollout, Indented),
+            })
+            {
+                RevisionDetector.Fingerprint(RolloutView.Parse(text)).ShouldBe(expected, System.Text.Encoding.UTF8.GetString(text));
+            }
+        }, iter: 500);
+
+    [Fact]
+    public void A_sorted_compact_ascii_template_is_hashed_as_it_is_and_any_other_is_not()
+    {
+        var sorted = ViewOf("""{"spec":{"template":{"a":[1,"x y",{"b":null,"c":true}],"z":"~!<&>"}}}"""u8.ToArray());
+        var spaced = ViewOf("""{"spec":{"template":{"a": 1}}}"""u8.ToArray());
+        var unsorted = ViewOf("""{"spec":{"template":{"b":1,"a":2}}}"""u8.ToArray());
+        var escaped = ViewOf("""{"spec":{"template":{"a":"\u0041"}}}"""u8.ToArray());
+        var unicode = ViewOf("""{"spec":{"template":{"a":"é"}}}"""u8.ToArray());
+
+        sorted.TemplateSlot.CanonicalReady.ShouldBeTrue();
+        spaced.TemplateSlot.CanonicalReady.ShouldBeFalse("white space");
+        unsorted.TemplateSlot.CanonicalReady.ShouldBeFalse("keys out of order");
+        escaped.TemplateSlot.CanonicalReady.ShouldBeFalse("an escape");
+        unicode.TemplateSlot.CanonicalReady.ShouldBeFalse("not ASCII");
+    }
+
+    [Fact]
+    public void Every_printable_ascii_character_is_written_unchanged_by_the_canonical_form()
+    {
+        for (var c = ' '; c <= '~'; c++)
+        {
+            if (c is '"' or '\\')
+            {
+                continue;
+            }
+
+            var raw = $"{{\"k{c}\":\"v{c}\"}}";
+            using var document = JsonDocument.Parse(raw);
+            System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(document.RootElement)).ShouldBe(raw, $"character {(int)c}");
+        }
+    }
 
     public static TheoryData<string> WorkloadRollouts => new()
     {
