@@ -44,7 +44,8 @@ void MutateAndWrite(ReadOnlySequence<byte> sequence, bool record)
 }
 
 var sample = Decode(segmentedWithHistory);
-var stored = sample.OldObject!.TryGetAnnotation(RevisionHistoryAnnotation.Key, out var storedValue) ? JsonValues.GetUtf8String(storedValue) : [];
+var storedSlot = sample.OldObject!.AnnotationSlot(RevisionHistoryAnnotation.Key);
+var stored = storedSlot.IsPresent ? JsonValues.Utf8StringOf(sample.OldObject.Raw(storedSlot)) : [];
 var reviewOnly = new JsonPathSet();
 var steps = new (string Name, Action Run)[]
 {

@@ -73,19 +73,6 @@ public static class JsonValues
         return false;
     }
 
-    /// <summary>As <see cref="TryGetInt64(JsonNode?, out long)"/>, for a parsed element.</summary>
-    public static bool TryGetInt64(JsonElement element, out long value)
-    {
-        value = 0;
-        if (TryGetWhole(element, out var whole) && whole is >= long.MinValue and <= long.MaxValue)
-        {
-            value = (long)whole;
-            return true;
-        }
-
-        return false;
-    }
-
     private static bool TryGetWhole(JsonElement element, out decimal whole)
     {
         whole = 0;
@@ -109,35 +96,8 @@ public static class JsonValues
         return whole == decimal.Truncate(whole);
     }
 
-    public static bool TryGetBool(JsonElement element, out bool value)
-    {
-        value = element.ValueKind == JsonValueKind.True;
-        return element.ValueKind is JsonValueKind.True or JsonValueKind.False;
-    }
-
-    /// <summary>The element at a path of object members, or an undefined element when a step is missing or not an object.</summary>
-    public static JsonElement At(JsonElement element, params ReadOnlySpan<string> path)
-    {
-        foreach (var name in path)
-        {
-            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
-            {
-                return default;
-            }
-        }
-
-        return element;
-    }
-
-    /// <summary>The member of an object, or an undefined element when absent or when <paramref name="element"/> is not an object.</summary>
-    public static JsonElement Member(JsonElement element, ReadOnlySpan<byte> utf8Name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(utf8Name, out var value) ? value : default;
-
     public static string? GetString(JsonElement element) =>
         element.ValueKind == JsonValueKind.String ? element.GetString() : null;
-
-    /// <summary>A string element's value as UTF-8, unescaped, without building a .NET string.</summary>
-    public static byte[] GetUtf8String(JsonElement element) => Utf8StringOf(JsonMarshal.GetRawUtf8Value(element));
 
     /// <summary>The value of a raw JSON string token (with its quotes) as UTF-8, unescaped.</summary>
     public static byte[] Utf8StringOf(ReadOnlySpan<byte> token)

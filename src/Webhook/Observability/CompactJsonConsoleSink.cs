@@ -8,13 +8,14 @@ using Serilog.Formatting.Compact;
 namespace DeadlineGuard.Observability;
 
 /// <summary>
-/// Writes events to stdout as compact JSON (CLEF), one line each, off the request path: an event is queued in
-/// a channel; one pump drains whatever has queued, writes it with one console write, then rests for
-/// <see cref="Rest"/> so that a busy server writes a few batches a second rather than one line per review.
-/// Nothing spins and no timer is made per event: the async wrapper this replaces had a consumer thread that
-/// spun (yielded) for every event, which on a one-CPU pod cost more CPU than the review it logged
-/// (docs/benchmarks.md). Up to <see cref="Capacity"/> events wait while stdout is stalled; beyond that they are
-/// dropped (and counted in Serilog's SelfLog) rather than stall admission or exhaust memory.
+/// Writes events to stdout as compact JSON (CLEF), one line each, off the request path: an event is queued; a
+/// thread of its own wakes when the first one arrives, lets a batch gather for <see cref="Rest"/>, then writes
+/// everything queued with one console write. A busy server so writes a few batches a second rather than a line
+/// per review, and nothing spins: the async wrapper this replaces had a consumer that spun (yielded) for every
+/// event, which on a one-CPU pod cost more CPU than the review it logged, and a timer per batch costs a wake-up
+/// of the runtime's timer thread (docs/benchmarks.md). Up to <see cref="Capacity"/> events wait while stdout is
+/// stalled; beyond that they are dropped (and counted in Serilog's SelfLog) rather than stall admission or
+/// exhaust memory.
 /// </summary>
 public sealed class CompactJsonConsoleSink : ILogEventSink, IDisposable
 {
@@ -27,16 +28,20 @@ public sealed class CompactJsonConsoleSink : ILogEventSink, IDisposable
     private readonly Channel<LogEvent> _queue = Channel.CreateBounded<LogEvent>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    /// <summary>Set when an event is queued; waited on without spinning.</summary>
+    private readonly ManualResetEventSlim _queued = new(false, spinCount: 0);
+
     private readonly CompactJsonFormatter _formatter = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly TextWriter _output;
-    private readonly Task _pump;
+    private readonly Thread _pump;
+    private volatile bool _stopping;
     private long _dropped;
 
     public CompactJsonConsoleSink(TextWriter output)
     {
         _output = output;
-        _pump = Task.Run(PumpAsync);
+        _pump = new Thread(Pump) { IsBackground = true, Name = "log writer" };
+        _pump.Start();
     }
 
     public CompactJsonConsoleSink()
@@ -50,62 +55,90 @@ public sealed class CompactJsonConsoleSink : ILogEventSink, IDisposable
         {
             Interlocked.Increment(ref _dropped);
         }
+        else if (!_queued.IsSet)
+        {
+            try
+            {
+                _queued.Set();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Emitted while the logger was being disposed: the event stays unwritten, as any after it.
+            }
+        }
     }
 
-    private async Task PumpAsync()
+    private void Pump()
     {
         using var batch = new StringWriter(CultureInfo.InvariantCulture);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        while (true)
         {
-            var text = batch.GetStringBuilder().Clear();
-            var written = 0;
-            while (written < MaxBatch && reader.TryRead(out var logEvent))
+            _queued.Wait();
+            if (!_stopping)
             {
-                _formatter.Format(logEvent, batch);
-                written++;
+                Thread.Sleep(Rest);
             }
 
-            if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped)
+            // Reset before draining: an event queued from here on sets it again.
+            _queued.Reset();
+            while (Write(reader, batch))
             {
-                SelfLog.WriteLine("{0} log events dropped: stdout did not keep up", dropped);
             }
 
-            try
+            if (_stopping && !reader.TryPeek(out _))
             {
-                _output.Write(text);
-                _output.Flush();
-            }
-            catch (IOException e)
-            {
-                SelfLog.WriteLine("Writing log events to stdout failed: {0}", e.Message);
-            }
-
-            if (text.Capacity > 1 << 20)
-            {
-                text.Capacity = 1 << 16; // do not keep the memory of a burst
-            }
-
-            if (written < MaxBatch && !reader.Completion.IsCompleted)
-            {
-                try
-                {
-                    await Task.Delay(Rest, _stopping.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Stopping: drain what is left without resting.
-                }
+                return;
             }
         }
+    }
+
+    /// <summary>Writes up to one batch of what is queued; false when the queue was empty.</summary>
+    private bool Write(ChannelReader<LogEvent> reader, StringWriter batch)
+    {
+        var text = batch.GetStringBuilder().Clear();
+        var written = 0;
+        while (written < MaxBatch && reader.TryRead(out var logEvent))
+        {
+            _formatter.Format(logEvent, batch);
+            written++;
+        }
+
+        if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped)
+        {
+            SelfLog.WriteLine("{0} log events dropped: stdout did not keep up", dropped);
+        }
+
+        if (written == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            _output.Write(text);
+            _output.Flush();
+        }
+        catch (IOException e)
+        {
+            SelfLog.WriteLine("Writing log events to stdout failed: {0}", e.Message);
+        }
+
+        if (text.Capacity > 1 << 20)
+        {
+            text.Capacity = 1 << 16; // do not keep the memory of a burst
+        }
+
+        return true;
     }
 
     /// <summary>Writes what is queued and stops; waits at most five seconds for stdout.</summary>
     public void Dispose()
     {
+        _stopping = true;
         _queue.Writer.TryComplete();
-        _stopping.Cancel();
-        _pump.Wait(TimeSpan.FromSeconds(5));
-        _stopping.Dispose();
+        _queued.Set();
+        _pump.Join(TimeSpan.FromSeconds(5));
+        _queued.Dispose();
     }
 }
