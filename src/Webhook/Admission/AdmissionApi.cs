@@ -34,7 +34,8 @@ public sealed partial class AdmissionHandler(
     PolicyStore policies,
     WebhookMetrics metrics,
     IOptions<AdmissionOptions> options,
-    ILogger<AdmissionHandler> logger)
+    ILogger<AdmissionHandler> logger,
+    DecisionLog decisionLog)
 {
     private readonly AdmissionOptions _options = options.Value;
 
@@ -128,10 +129,9 @@ public sealed partial class AdmissionHandler(
             metrics.Violations.WithLabels(violation.Field, outcome).Inc();
         }
 
-        if (decision.Outcome != Outcome.Skipped && logger.IsEnabled(LogLevel.Information))
+        if (decision.Outcome != Outcome.Skipped && decisionLog.IsEnabled)
         {
-            LogDecision(logger, endpointName, request.Uid, request.Namespace, request.Name, request.Operation, request.User, request.DryRun,
-                outcome, Messages(decision.Violations), decision.Patch.Count, elapsed.TotalMilliseconds);
+            decisionLog.Write(endpointName, request, outcome, decision.Violations, decision.Patch.Count, elapsed.TotalMilliseconds);
         }
     }
 
@@ -143,22 +143,6 @@ public sealed partial class AdmissionHandler(
             metrics);
         requests.Inc();
         duration.Observe(elapsed.TotalSeconds);
-    }
-
-    private static string[] Messages(IReadOnlyList<Violation> violations)
-    {
-        if (violations.Count == 0)
-        {
-            return [];
-        }
-
-        var messages = new string[violations.Count];
-        for (var i = 0; i < messages.Length; i++)
-        {
-            messages[i] = violations[i].Message;
-        }
-
-        return messages;
     }
 
     private AdmissionDecision Decide(AdmissionEndpoint endpoint, AdmissionRequest request)
@@ -213,12 +197,6 @@ public sealed partial class AdmissionHandler(
         Outcome.Denied => "denied",
         _ => "error",
     };
-
-    // "Namespace", not "@namespace": for a verbatim parameter the generator names the property "namespace", unlike the rest.
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "{Endpoint:l} {Uid:l} {Operation:l} {Namespace:l}/{Name:l} by {User:l} (dry run {DryRun}): {Decision:l}, violations {Violations}, {PatchOperations} patch operations, {DurationMs:0.000} ms")]
-    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string Namespace, string name, string operation,
-        string user, bool dryRun, string decision, string[] violations, int patchOperations, double durationMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} answered {StatusCode}: {Reason}")]
     private static partial void LogInvalid(ILogger logger, string endpoint, int statusCode, string reason);

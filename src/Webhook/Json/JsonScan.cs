@@ -13,16 +13,21 @@ public sealed class JsonScan : IDisposable
 {
     private readonly byte[] _names;
     private readonly List<JsonDocument> _documents = [];
+    private readonly List<byte[]> _extraNames = [];
     private byte[]? _rented;
     private JsonElement?[]? _elements;
     private JsonElement?[]? _memberElements;
 
-    internal JsonScan(ReadOnlyMemory<byte> text, JsonSlot[] slots, List<JsonMember> members, byte[] names, byte[]? rented)
+    private readonly List<JsonMember> _members;
+    private readonly List<int> _overflowing;
+
+    internal JsonScan(ReadOnlyMemory<byte> text, JsonSlot[] slots, List<JsonMember> members, List<int> overflowing, byte[] names, byte[]? rented)
     {
         _rented = rented;
+        _members = members;
+        _overflowing = overflowing;
         Text = text;
         Slots = slots;
-        Members = members;
         _names = names;
     }
 
@@ -31,13 +36,15 @@ public sealed class JsonScan : IDisposable
 
     public IReadOnlyList<JsonSlot> Slots { get; }
 
-    public IReadOnlyList<JsonMember> Members { get; }
+    public IReadOnlyList<JsonMember> Members => _members;
 
     public ReadOnlySpan<byte> Raw(JsonSlot slot) => slot.IsPresent ? Text.Span[slot.Start..slot.End] : default;
 
     /// <summary>The unescaped name of a member, as UTF-8.</summary>
     public ReadOnlySpan<byte> Name(JsonMember member) =>
-        member.NameCopied ? _names.AsSpan(member.NameStart, member.NameLength) : Text.Span.Slice(member.NameStart, member.NameLength);
+        !member.NameCopied ? Text.Span.Slice(member.NameStart, member.NameLength)
+        : member.NameStart >= 0 ? _names.AsSpan(member.NameStart, member.NameLength)
+        : _extraNames[-member.NameStart - 1];
 
     /// <summary>The value in a slot as an element (undefined when absent), parsed once from its bytes.</summary>
     public JsonElement Element(int slot)
@@ -49,8 +56,12 @@ public sealed class JsonScan : IDisposable
     /// <summary>A member's value as an element, parsed once from its bytes.</summary>
     public JsonElement MemberValue(int member)
     {
-        _memberElements ??= new JsonElement?[Members.Count];
-        return _memberElements[member] ??= Parse(Members[member].Value);
+        if (_memberElements is null || _memberElements.Length < _members.Count)
+        {
+            Array.Resize(ref _memberElements, _members.Count);
+        }
+
+        return _memberElements[member] ??= Parse(_members[member].Value);
     }
 
     /// <summary>The member of object <paramref name="owner"/> named <paramref name="name"/>, or -1.</summary>
@@ -58,11 +69,55 @@ public sealed class JsonScan : IDisposable
     {
         Span<byte> utf8 = stackalloc byte[256];
         var wanted = Encoding.UTF8.GetMaxByteCount(name.Length) <= utf8.Length ? utf8[..Encoding.UTF8.GetBytes(name, utf8)] : Encoding.UTF8.GetBytes(name);
-        for (var i = 0; i < Members.Count; i++)
+        for (var i = 0; i < _members.Count; i++)
         {
-            if (Members[i].Owner == owner && Name(Members[i]).SequenceEqual(wanted))
+            if (_members[i].Owner == owner && Name(_members[i]).SequenceEqual(wanted))
             {
                 return i;
+            }
+        }
+
+        return _overflowing.Contains(owner) ? Search(owner, wanted) : -1;
+    }
+
+    /// <summary>Looks for a member past the recorded ones in the object's bytes; a member found is recorded.</summary>
+    private int Search(int owner, ReadOnlySpan<byte> wanted)
+    {
+        var slot = Slots[owner];
+        var reader = new Utf8JsonReader(Text.Span[slot.Start..slot.End]);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var nameStart = slot.Start + (int)reader.TokenStartIndex + 1;
+            var found = reader.ValueTextEquals(wanted);
+            var escaped = reader.ValueIsEscaped;
+            var nameLength = reader.ValueSpan.Length;
+            reader.Read();
+            var valueStart = slot.Start + (int)reader.TokenStartIndex;
+            var kind = reader.TokenType switch
+            {
+                JsonTokenType.StartObject => JsonValueKind.Object,
+                JsonTokenType.StartArray => JsonValueKind.Array,
+                JsonTokenType.String => JsonValueKind.String,
+                JsonTokenType.Number => JsonValueKind.Number,
+                JsonTokenType.True => JsonValueKind.True,
+                JsonTokenType.False => JsonValueKind.False,
+                _ => JsonValueKind.Null,
+            };
+            reader.Skip();
+            if (found && !escaped)
+            {
+                _members.Add(new JsonMember(owner, nameStart, nameLength, false, new JsonSlot(valueStart, slot.Start + (int)reader.BytesConsumed, kind, false)));
+                return _members.Count - 1;
+            }
+
+            if (found)
+            {
+                // An escaped name: keep an unescaped copy with the recorded member.
+                var copy = wanted.ToArray();
+                _extraNames.Add(copy);
+                _members.Add(new JsonMember(owner, -_extraNames.Count, copy.Length, true, new JsonSlot(valueStart, slot.Start + (int)reader.BytesConsumed, kind, false)));
+                return _members.Count - 1;
             }
         }
 

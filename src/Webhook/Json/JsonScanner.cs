@@ -22,6 +22,12 @@ public static class JsonScanner
     /// <summary>Objects with keys out of order are checked pairwise up to this many keys, then with a set.</summary>
     private const int PairwiseLimit = 32;
 
+    /// <summary>
+    /// Members recorded per object whose members are asked for; a larger one (a client can send 300,000
+    /// annotations) is searched in its bytes when a member is looked up, so that a scan's memory stays small.
+    /// </summary>
+    internal const int MaxMembers = 256;
+
     private struct Frame
     {
         public bool IsObject;
@@ -34,6 +40,7 @@ public static class JsonScanner
         public int PendingNameLength;
         public bool PendingNameCopied;
         public int NamesFrom;
+        public int MemberCount;
         public bool Ascending;
         public HashSet<string>? Seen;
     }
@@ -70,6 +77,7 @@ public static class JsonScanner
 
         var slots = new JsonSlot[paths.SlotCount];
         var members = new List<JsonMember>();
+        var overflowing = new List<int>();
         var copiedNames = new ArrayBufferWriter<byte>(64);
         var names = new List<(int Start, int Length, bool Copied)>(64);
         var frames = new Frame[16]; // grown as the text nests deeper
@@ -145,7 +153,12 @@ public static class JsonScanner
                         canonicalReady &= frame.Ascending;
                         names.Add((nameStart, name.Length, copied));
                         frame.Pending = frame.Node?.Find(name);
-                        frame.PendingMember = frame.Node is { MembersOf: >= 0 };
+                        frame.PendingMember = frame.Node is { MembersOf: >= 0 } && ++frame.MemberCount <= MaxMembers;
+                        if (frame.MemberCount == MaxMembers + 1)
+                        {
+                            overflowing.Add(frame.Node!.MembersOf);
+                        }
+
                         frame.PendingNameStart = nameStart;
                         frame.PendingNameLength = name.Length;
                         frame.PendingNameCopied = copied;
@@ -267,7 +280,7 @@ public static class JsonScanner
         }
 
         problem = null;
-        return new JsonScan(memory, slots, members, copiedNames.WrittenSpan.ToArray(), rented);
+        return new JsonScan(memory, slots, members, overflowing, copiedNames.WrittenSpan.ToArray(), rented);
     }
 
     /// <summary>The slot and member a value starting here fills, and the path node it is at.</summary>

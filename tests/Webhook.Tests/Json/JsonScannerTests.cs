@@ -108,4 +108,23 @@ public sealed class JsonScannerTests
         problem.Message.Length.ShouldBeLessThan(300);
         problem.Message.ShouldNotContain('\n');
     }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(5000)]
+    public void Members_past_the_recorded_ones_are_still_found_by_name(int count)
+    {
+        var paths = new JsonPathSet().CaptureMembers(0, "annotations");
+        var members = Enumerable.Range(0, count).Select(i => $"\"k{i:00000}\":\"v{i}\"").Append("\"\\u006Bescaped\":1");
+        var json = Encoding.UTF8.GetBytes("{\"annotations\":{" + string.Join(",", members) + "}}");
+
+        using var scan = JsonScanner.Scan(json, paths, 128, out var problem)!;
+
+        problem.ShouldBeNull();
+        scan.Members.Count.ShouldBeLessThanOrEqualTo(JsonScanner.MaxMembers, "a scan keeps a bounded number of members");
+        scan.GetString(scan.Members[scan.FindMember(0, $"k{count - 1:00000}")].Value).ShouldBe($"v{count - 1}");
+        scan.MemberValue(scan.FindMember(0, "kescaped")).GetInt32().ShouldBe(1);
+        scan.FindMember(0, "missing").ShouldBe(-1);
+    }
 }
+
