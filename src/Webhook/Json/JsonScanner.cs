@@ -116,160 +116,160 @@ public static class JsonScanner
                 switch (token)
                 {
                     case JsonTokenType.PropertyName:
-                    {
-                        ref var frame = ref frames[depth];
-                        int nameStart;
-                        bool copied;
-                        ReadOnlySpan<byte> name;
-                        if (reader.ValueIsEscaped)
                         {
-                            if (JsonProblemFinder.LoneSurrogate(raw) is not null)
-                            {
-                                problem = JsonProblemFinder.Find(text, maxDepth) ?? new JsonProblem(JsonProblemKind.LoneSurrogate, "lone surrogate escape in a key");
-                                return null;
-                            }
-
-                            nameStart = copiedNames.WrittenCount;
-                            var written = reader.CopyString(copiedNames.GetSpan(raw.Length));
-                            copiedNames.Advance(written);
-                            name = copiedNames.WrittenSpan.Slice(nameStart, written);
-                            copied = true;
-                            canonicalReady = false;
-                        }
-                        else
-                        {
-                            nameStart = start + 1;
-                            name = raw;
-                            copied = false;
-                            canonicalReady &= canonicalSlot < 0 || Plain(raw);
-                        }
-
-                        if (Repeated(ref frame, names, name, text, copiedNames.WrittenSpan))
-                        {
-                            problem = JsonProblemFinder.Find(text, maxDepth) ?? new JsonProblem(JsonProblemKind.DuplicateKey, "duplicate key");
-                            return null;
-                        }
-
-                        canonicalReady &= frame.Ascending;
-                        names.Add((nameStart, name.Length, copied));
-                        frame.Pending = frame.Node?.Find(name);
-                        frame.PendingMember = frame.Node is { MembersOf: >= 0 } && ++frame.MemberCount <= MaxMembers;
-                        if (frame.MemberCount == MaxMembers + 1)
-                        {
-                            overflowing.Add(frame.Node!.MembersOf);
-                        }
-
-                        frame.PendingNameStart = nameStart;
-                        frame.PendingNameLength = name.Length;
-                        frame.PendingNameCopied = copied;
-                        break;
-                    }
-
-                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                    {
-                        var isObject = token == JsonTokenType.StartObject;
-                        var (slot, member, node) = Begin(ref frames[depth], depth, start, isObject ? JsonValueKind.Object : JsonValueKind.Array, slots, members);
-                        depth++;
-                        if (depth == frames.Length)
-                        {
-                            Array.Resize(ref frames, frames.Length * 2);
-                        }
-
-                        frames[depth] = new Frame
-                        {
-                            IsObject = isObject,
-                            Node = isObject ? node : null,
-                            Slot = slot,
-                            Member = member,
-                            NamesFrom = names.Count,
-                            Ascending = true,
-                        };
-                        if (node is { Canonical: true, Slot: >= 0 } && canonicalSlot < 0)
-                        {
-                            canonicalSlot = node.Slot;
-                            canonicalDepth = depth;
-                            canonicalReady = true;
-                            lastToken = token;
-                            lastEnd = start + 1;
-                        }
-
-                        break;
-                    }
-
-                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
-                    {
-                        ref var frame = ref frames[depth];
-                        var end = (int)reader.BytesConsumed;
-                        if (frame.Slot >= 0)
-                        {
-                            slots[frame.Slot] = slots[frame.Slot] with { End = end };
-                        }
-
-                        if (frame.Member >= 0)
-                        {
-                            members[frame.Member] = members[frame.Member] with { Value = members[frame.Member].Value with { End = end } };
-                        }
-
-                        if (canonicalSlot >= 0 && depth == canonicalDepth)
-                        {
-                            slots[canonicalSlot] = slots[canonicalSlot] with { CanonicalReady = canonicalReady };
-                            canonicalSlot = -1;
-                        }
-
-                        if (frame.IsObject)
-                        {
-                            CollectionsMarshal.SetCount(names, frame.NamesFrom);
-                        }
-
-                        depth--;
-                        break;
-                    }
-
-                    default:
-                    {
-                        var kind = token switch
-                        {
-                            JsonTokenType.String => JsonValueKind.String,
-                            JsonTokenType.Number => JsonValueKind.Number,
-                            JsonTokenType.True => JsonValueKind.True,
-                            JsonTokenType.False => JsonValueKind.False,
-                            _ => JsonValueKind.Null,
-                        };
-                        var plain = true;
-                        if (kind == JsonValueKind.String)
-                        {
+                            ref var frame = ref frames[depth];
+                            int nameStart;
+                            bool copied;
+                            ReadOnlySpan<byte> name;
                             if (reader.ValueIsEscaped)
                             {
                                 if (JsonProblemFinder.LoneSurrogate(raw) is not null)
                                 {
-                                    problem = JsonProblemFinder.Find(text, maxDepth) ?? new JsonProblem(JsonProblemKind.LoneSurrogate, "lone surrogate escape in a string");
+                                    problem = JsonProblemFinder.Find(text, maxDepth) ?? new JsonProblem(JsonProblemKind.LoneSurrogate, "lone surrogate escape in a key");
                                     return null;
                                 }
 
-                                plain = false;
+                                nameStart = copiedNames.WrittenCount;
+                                var written = reader.CopyString(copiedNames.GetSpan(raw.Length));
+                                copiedNames.Advance(written);
+                                name = copiedNames.WrittenSpan.Slice(nameStart, written);
+                                copied = true;
+                                canonicalReady = false;
                             }
                             else
                             {
-                                plain = Plain(raw);
+                                nameStart = start + 1;
+                                name = raw;
+                                copied = false;
+                                canonicalReady &= canonicalSlot < 0 || Plain(raw);
                             }
 
-                            canonicalReady &= plain;
+                            if (Repeated(ref frame, names, name, text, copiedNames.WrittenSpan))
+                            {
+                                problem = JsonProblemFinder.Find(text, maxDepth) ?? new JsonProblem(JsonProblemKind.DuplicateKey, "duplicate key");
+                                return null;
+                            }
+
+                            canonicalReady &= frame.Ascending;
+                            names.Add((nameStart, name.Length, copied));
+                            frame.Pending = frame.Node?.Find(name);
+                            frame.PendingMember = frame.Node is { MembersOf: >= 0 } && ++frame.MemberCount <= MaxMembers;
+                            if (frame.MemberCount == MaxMembers + 1)
+                            {
+                                overflowing.Add(frame.Node!.MembersOf);
+                            }
+
+                            frame.PendingNameStart = nameStart;
+                            frame.PendingNameLength = name.Length;
+                            frame.PendingNameCopied = copied;
+                            break;
                         }
 
-                        var (slot, member, node) = Begin(ref frames[depth], depth, start, kind, slots, members);
-                        var end = (int)reader.BytesConsumed;
-                        if (slot >= 0)
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
                         {
-                            slots[slot] = slots[slot] with { End = end, CanonicalReady = node!.Canonical && plain };
+                            var isObject = token == JsonTokenType.StartObject;
+                            var (slot, member, node) = Begin(ref frames[depth], depth, start, isObject ? JsonValueKind.Object : JsonValueKind.Array, slots, members);
+                            depth++;
+                            if (depth == frames.Length)
+                            {
+                                Array.Resize(ref frames, frames.Length * 2);
+                            }
+
+                            frames[depth] = new Frame
+                            {
+                                IsObject = isObject,
+                                Node = isObject ? node : null,
+                                Slot = slot,
+                                Member = member,
+                                NamesFrom = names.Count,
+                                Ascending = true,
+                            };
+                            if (node is { Canonical: true, Slot: >= 0 } && canonicalSlot < 0)
+                            {
+                                canonicalSlot = node.Slot;
+                                canonicalDepth = depth;
+                                canonicalReady = true;
+                                lastToken = token;
+                                lastEnd = start + 1;
+                            }
+
+                            break;
                         }
 
-                        if (member >= 0)
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
                         {
-                            members[member] = members[member] with { Value = members[member].Value with { End = end } };
+                            ref var frame = ref frames[depth];
+                            var end = (int)reader.BytesConsumed;
+                            if (frame.Slot >= 0)
+                            {
+                                slots[frame.Slot] = slots[frame.Slot] with { End = end };
+                            }
+
+                            if (frame.Member >= 0)
+                            {
+                                members[frame.Member] = members[frame.Member] with { Value = members[frame.Member].Value with { End = end } };
+                            }
+
+                            if (canonicalSlot >= 0 && depth == canonicalDepth)
+                            {
+                                slots[canonicalSlot] = slots[canonicalSlot] with { CanonicalReady = canonicalReady };
+                                canonicalSlot = -1;
+                            }
+
+                            if (frame.IsObject)
+                            {
+                                CollectionsMarshal.SetCount(names, frame.NamesFrom);
+                            }
+
+                            depth--;
+                            break;
                         }
 
-                        break;
-                    }
+                    default:
+                        {
+                            var kind = token switch
+                            {
+                                JsonTokenType.String => JsonValueKind.String,
+                                JsonTokenType.Number => JsonValueKind.Number,
+                                JsonTokenType.True => JsonValueKind.True,
+                                JsonTokenType.False => JsonValueKind.False,
+                                _ => JsonValueKind.Null,
+                            };
+                            var plain = true;
+                            if (kind == JsonValueKind.String)
+                            {
+                                if (reader.ValueIsEscaped)
+                                {
+                                    if (JsonProblemFinder.LoneSurrogate(raw) is not null)
+                                    {
+                                        problem = JsonProblemFinder.Find(text, maxDepth) ?? new JsonProblem(JsonProblemKind.LoneSurrogate, "lone surrogate escape in a string");
+                                        return null;
+                                    }
+
+                                    plain = false;
+                                }
+                                else
+                                {
+                                    plain = Plain(raw);
+                                }
+
+                                canonicalReady &= plain;
+                            }
+
+                            var (slot, member, node) = Begin(ref frames[depth], depth, start, kind, slots, members);
+                            var end = (int)reader.BytesConsumed;
+                            if (slot >= 0)
+                            {
+                                slots[slot] = slots[slot] with { End = end, CanonicalReady = node!.Canonical && plain };
+                            }
+
+                            if (member >= 0)
+                            {
+                                members[member] = members[member] with { Value = members[member].Value with { End = end } };
+                            }
+
+                            break;
+                        }
                 }
             }
         }
