@@ -235,10 +235,10 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Rollout {Rollout} revision {Revision} exceeded its deadline: {Action} ({Reason})")]
-    private static partial void LogActed(ILogger logger, string rollout, int? revision, string action, string reason);
+    private static partial void LogActed(ILogger logger, string rollout, long? revision, string action, string reason);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Rollout {Rollout} revision {Revision} exceeded the pause limit: {Action} ({Reason})")]
-    private static partial void LogPauseActed(ILogger logger, string rollout, int? revision, string action, string reason);
+    private static partial void LogPauseActed(ILogger logger, string rollout, long? revision, string action, string reason);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Removed an expired scale-down-deadline from ReplicaSet {ReplicaSet} of Rollout {Rollout}")]
     private static partial void LogRepaired(ILogger logger, string replicaSet, string rollout);

@@ -29,7 +29,7 @@ public sealed record DeadlineVerdict(
     int DeadlineSeconds = 0,
     bool Abort = false,
     DateTimeOffset? ProgressSince = null,
-    int? Revision = null,
+    long? Revision = null,
     string RevisionKey = "",
     int? RecordedDeadlineSeconds = null,
     LimitKind Limit = LimitKind.Deadline,
