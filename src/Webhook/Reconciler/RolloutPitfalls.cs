@@ -1,0 +1,44 @@
+using System.Text.Json;
+using DeadlineGuard.Pitfalls;
+
+namespace DeadlineGuard.Reconciler;
+
+/// <summary>
+/// The pitfall detector (<see cref="PitfallDetector"/>, the one admission and review run) over a Rollout's bytes, for
+/// a snapshot: what the object itself shows, as <see cref="PitfallSet"/>. Run with no policy context (no injected
+/// deadline, no pause limit, nothing ignored by the policy, not covered by the reconciler): those depend on the policy
+/// in force, which can change while the snapshot is kept, so they are applied where the set is read
+/// (<see cref="Reports.RolloutResults"/>). What the Rollout's own ignore annotation names is left out here, as the
+/// detector leaves it out.
+/// </summary>
+public static class RolloutPitfalls
+{
+    private static readonly PitfallContext Context = new(DeadlineSeconds: null, PauseLimitSeconds: 0, ReconcilerCovers: false, IgnoredIds: []);
+
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = RolloutDecoder.MaxDepth };
+
+    /// <summary>The pitfalls in one Rollout object; not judged (the default set) when the bytes are not one JSON value.</summary>
+    public static PitfallSet Find(ReadOnlySpan<byte> rollout)
+    {
+        using var document = Parse(rollout);
+        return document is null ? default : Find(document.RootElement);
+    }
+
+    /// <summary>The pitfalls in one Rollout object already parsed.</summary>
+    public static PitfallSet Find(JsonElement rollout) =>
+        PitfallSet.Of(PitfallDetector.Detect(rollout, Context).Findings.Select(f => f.Id));
+
+    /// <summary>The bytes as a document (the bytes are copied), or null when they are not one JSON value.</summary>
+    public static JsonDocument? Parse(ReadOnlySpan<byte> rollout)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(rollout, Options);
+            return JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
