@@ -80,7 +80,13 @@ public sealed partial class ReportKeeper(
     {
         lock (_gate)
         {
+            // The first list is in: what it dirtied is written at once (the interval coalesces changes, not the start).
             _synced = true;
+            var now = time.GetUtcNow();
+            foreach (var heard in _heard.Values.Where(h => h.Dirty && h.DirtySince > now - Interval))
+            {
+                heard.DirtySince = now - Interval;
+            }
         }
 
         _wake.Writer.TryWrite(true);
@@ -288,12 +294,14 @@ public sealed partial class ReportKeeper(
                 if (current is not null && NamespaceReport.SameContent(desired, current))
                 {
                     attempts.Failures = 0;
+                    LogUnchanged(logger, api.Resource.Kind, ns);
                     return;
                 }
 
                 var hash = NamespaceReport.ContentHash(desired);
                 if (attempts.Rejected == hash)
                 {
+                    LogStillRejected(logger, api.Resource.Kind, ns);
                     return; // refused as it is (422, logged once): not again until what it says changes
                 }
 
@@ -483,6 +491,12 @@ public sealed partial class ReportKeeper(
 
     [LoggerMessage(EventId = 148, Level = LogLevel.Warning, Message = "Writing {Kind} for namespace {Namespace} failed; retrying in {DelaySeconds:0.0} s")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string kind, string @namespace, double delaySeconds);
+
+    [LoggerMessage(EventId = 150, Level = LogLevel.Debug, Message = "{Kind} {Namespace}/rollout-deadline-guard says what it would say again: not written")]
+    private static partial void LogUnchanged(ILogger logger, string kind, string @namespace);
+
+    [LoggerMessage(EventId = 151, Level = LogLevel.Debug, Message = "{Kind} for namespace {Namespace} would say what the API server refused: not sent again")]
+    private static partial void LogStillRejected(ILogger logger, string kind, string @namespace);
 
     [LoggerMessage(EventId = 149, Level = LogLevel.Warning, Message = "{Kind} {Namespace}/{Name} exists without the label {Label}: it is not ours, so this namespace gets no report")]
     private static partial void LogForeign(ILogger logger, string kind, string @namespace, string name, string label);
