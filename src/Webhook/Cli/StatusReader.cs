@@ -85,7 +85,7 @@ public sealed class StatusReader(ClusterConnection cluster, DeadlinePolicy polic
         }
     }
 
-    private PitfallSet Inspect(ReadOnlySpan<byte> bytes)
+    private PitfallSet Inspect(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> detectorView)
     {
         using var document = RolloutPitfalls.Parse(bytes);
         if (document is null)

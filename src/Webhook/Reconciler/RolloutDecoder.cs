@@ -28,6 +28,9 @@ public sealed class RolloutDecoder
 
     public const string RevisionAnnotation = "rollout.argoproj.io/revision";
 
+    /// <summary>The pitfall detector's per-Rollout ignore annotation, which it reads beside the spec.</summary>
+    private const string PitfallIgnoreAnnotation = DeadlineGuard.Pitfalls.PitfallDetector.IgnoreAnnotation;
+
     public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
 
     private readonly byte[] _exemptionKey;
@@ -122,7 +125,9 @@ public sealed class RolloutDecoder
                 Once(ref seen, 2, "spec", ref b);
                 if (Next(ref reader) == JsonTokenType.StartObject)
                 {
+                    b.SpecStart = (int)reader.TokenStartIndex;
                     ReadSpec(ref reader, ref b);
+                    b.SpecEnd = (int)reader.BytesConsumed;
                 }
                 else
                 {
@@ -150,10 +155,54 @@ public sealed class RolloutDecoder
 
         if (Pitfalls is { } find && !data.IsEmpty)
         {
-            b.Pitfalls = find(data[start..(int)reader.BytesConsumed]);
+            b.Pitfalls = FindPitfalls(find, data, start, (int)reader.BytesConsumed, ref b);
         }
 
         return Build(ref b);
+    }
+
+    /// <summary>
+    /// Runs the finder on the object and on the part of it the detector reads (its spec and its ignore-pitfalls
+    /// annotation, as a small object of their own): a Rollout's metadata is most of its bytes (last-applied-configuration,
+    /// managedFields, the history), and the detector never reads it.
+    /// </summary>
+    private static PitfallSet FindPitfalls(PitfallFinder find, ReadOnlySpan<byte> data, int start, int end, ref Builder b)
+    {
+        ReadOnlySpan<byte> specKey = "{\"spec\":"u8;
+        ReadOnlySpan<byte> ignoreKey = "{\"metadata\":{\"annotations\":{\"deadline-guard.io/ignore-pitfalls\":"u8;
+        var spec = b.SpecEnd > b.SpecStart ? data[b.SpecStart..b.SpecEnd] : "null"u8;
+        var ignore = b.IgnoreEnd > b.IgnoreStart ? data[b.IgnoreStart..b.IgnoreEnd] : default;
+        var buffer = ArrayPool<byte>.Shared.Rent(ignoreKey.Length + ignore.Length + specKey.Length + spec.Length + 8);
+        try
+        {
+            var view = buffer.AsSpan();
+            var at = 0;
+            if (!ignore.IsEmpty)
+            {
+                ignoreKey.CopyTo(view);
+                at += ignoreKey.Length;
+                ignore.CopyTo(view[at..]);
+                at += ignore.Length;
+                "}},"u8.CopyTo(view[at..]);
+                at += 3;
+                specKey[1..].CopyTo(view[at..]);
+                at += specKey.Length - 1;
+            }
+            else
+            {
+                specKey.CopyTo(view);
+                at += specKey.Length;
+            }
+
+            spec.CopyTo(view[at..]);
+            at += spec.Length;
+            view[at++] = (byte)'}';
+            return find(data[start..end], view[..at]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -278,6 +327,7 @@ public sealed class RolloutDecoder
         {
             // The policy may name any key, even one of the others, as its exemption annotation: both are read then.
             var exemption = reader.ValueTextEquals(_exemptionKey);
+            var ignorePitfalls = Pitfalls is not null && reader.ValueTextEquals(PitfallIgnoreAnnotation);
             var field = reader.ValueTextEquals(RevisionHistoryAnnotation.Key) ? Annotation.History
                 : reader.ValueTextEquals(RevisionAnnotation) ? Annotation.Revision
                 : reader.ValueTextEquals(RevisionDetector.WorkloadGenerationAnnotation) ? Annotation.WorkloadGeneration
@@ -299,6 +349,11 @@ public sealed class RolloutDecoder
 
             Read(ref reader);
             var text = reader.TokenType == JsonTokenType.String;
+            if (ignorePitfalls)
+            {
+                b.IgnoreStart = (int)reader.TokenStartIndex;
+            }
+
             if (exemption)
             {
                 b.ExemptionValue = text ? reader.GetString() : null;
@@ -321,6 +376,10 @@ public sealed class RolloutDecoder
             }
 
             Skip(ref reader);
+            if (ignorePitfalls)
+            {
+                b.IgnoreEnd = (int)reader.BytesConsumed;
+            }
         }
     }
 
@@ -981,6 +1040,10 @@ public sealed class RolloutDecoder
         public string? DeadlineFound;
         public string? AbortFound;
         public PitfallSet Pitfalls;
+        public int SpecStart;
+        public int SpecEnd;
+        public int IgnoreStart;
+        public int IgnoreEnd;
 
         public Builder() => HistoryLength = -1;
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using DeadlineGuard.Pitfalls;
 
@@ -17,11 +18,33 @@ public static class RolloutPitfalls
 
     private static readonly JsonReaderOptions Options = new() { MaxDepth = RolloutDecoder.MaxDepth };
 
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = RolloutDecoder.MaxDepth };
+
+    /// <summary>The finder the reconciler uses: the detector on the view (the spec and the ignore annotation).</summary>
+    public static PitfallSet Find(ReadOnlySpan<byte> rollout, ReadOnlySpan<byte> detectorView) => Find(detectorView);
+
     /// <summary>The pitfalls in one Rollout object; not judged (the default set) when the bytes are not one JSON value.</summary>
+    /// <remarks>
+    /// The bytes are copied into a pooled buffer and parsed in place (JsonDocument keeps its index in pooled memory too),
+    /// so that a fleet's first list does not allocate a copy of every object.
+    /// </remarks>
     public static PitfallSet Find(ReadOnlySpan<byte> rollout)
     {
-        using var document = Parse(rollout);
-        return document is null ? default : Find(document.RootElement);
+        var buffer = ArrayPool<byte>.Shared.Rent(rollout.Length);
+        try
+        {
+            rollout.CopyTo(buffer);
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, rollout.Length), DocumentOptions);
+            return Find(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The pitfalls in one Rollout object already parsed.</summary>

@@ -21,6 +21,8 @@ public sealed class PitfallsAtDecodeTests
         PitfallRollouts.With(PitfallRollouts.CleanBlueGreen, ("metadata.name", "bg"), ("spec.strategy.blueGreen.abortScaleDownDelaySeconds", "~remove"), ("spec.strategy.blueGreen.autoPromotionEnabled", "false")),
         PitfallRollouts.With(PitfallRollouts.CleanCanary, ("metadata.name", "ignored"), ("spec.template.spec.containers.0.readinessProbe", "~remove"), ("metadata.annotations", "{deadline-guard.io/ignore-pitfalls: DG102}")),
         RolloutObjects.StuckRevision4(),
+        PitfallRollouts.With(PitfallRollouts.CleanBlueGreen, ("metadata.name", "odd-ignore"), ("spec.strategy.blueGreen.abortScaleDownDelaySeconds", "30"), ("metadata.annotations", "{deadline-guard.io/ignore-pitfalls: [DG101]}")),
+        PitfallRollouts.With(PitfallRollouts.CleanBlueGreen, ("metadata.name", "workload"), ("spec.template", "~remove"), ("spec.workloadRef", "{apiVersion: apps/v1, kind: Deployment, name: web}")),
     ];
 
     [Theory]
@@ -49,7 +51,7 @@ public sealed class PitfallsAtDecodeTests
             reader.Items[i].Pitfalls.Ids.ShouldBe(expected, $"item {i}");
         }
 
-        reader.Items.Select(s => s.Pitfalls.IsEmpty).ShouldBe([true, false, false, true, false]);
+        reader.Items.Select(s => s.Pitfalls.IsEmpty).ShouldBe([true, false, false, true, false, false, true]);
     }
 
     [Fact]
