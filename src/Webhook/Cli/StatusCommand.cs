@@ -111,7 +111,7 @@ public static class StatusCommand
         {
             using var connection = cluster.Connect(parse, context);
             scope = options.AllNamespaces ? null : connection.Namespace;
-            var reader = new StatusReader(connection, policy);
+            var reader = new StatusReader(connection, policy, details: options.Output != "table");
             var listed = await reader.ReadAsync(scope, options.Selector, cancellationToken);
             now = context.Time.GetUtcNow();
             rollouts = [.. listed

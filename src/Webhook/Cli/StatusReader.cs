@@ -12,9 +12,9 @@ namespace DeadlineGuard.Cli;
 /// reconciler page) through <see cref="RolloutApi"/>, each page decoded from the response stream by the reconciler's
 /// <see cref="RolloutListReader"/> into snapshots, with the label selector applied by the API server. Each object is
 /// also looked at once, while its bytes are in the reader's buffer, for its pitfalls and what <c>-o wide</c> prints
-/// (<see cref="RolloutDetails"/>). A failure is a <see cref="KubernetesAccessException"/> with one line saying what.
+/// (<see cref="RolloutDetails"/>, only when they are printed). A failure is a <see cref="KubernetesAccessException"/> with one line saying what.
 /// </summary>
-public sealed class StatusReader(ClusterConnection cluster, DeadlinePolicy policy)
+public sealed class StatusReader(ClusterConnection cluster, DeadlinePolicy policy, bool details)
 {
     public const int PageSize = 500;
 
@@ -85,8 +85,17 @@ public sealed class StatusReader(ClusterConnection cluster, DeadlinePolicy polic
         }
     }
 
+    /// <summary>
+    /// The pitfalls, from the small part of the object the detector reads; with <c>details</c> (wide and json), also the
+    /// images and the history, from the whole object.
+    /// </summary>
     private PitfallSet Inspect(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> detectorView)
     {
+        if (!details)
+        {
+            return RolloutPitfalls.Find(detectorView);
+        }
+
         using var document = RolloutPitfalls.Parse(bytes);
         if (document is null)
         {
