@@ -259,6 +259,22 @@ public sealed class StatusCommandTests : IAsyncLifetime
         error.ShouldBe($"No Rollouts found in namespace nothing-here.{Environment.NewLine}");
     }
 
+    [Fact]
+    public async Task The_help_comes_from_the_definition_and_names_every_option()
+    {
+        var (exit, output, _) = await Status("--help");
+
+        exit.ShouldBe(Commands.Ok);
+        output.ShouldStartWith("Usage: webhook status ");
+        foreach (var option in new[] { "--namespace", "--all-namespaces", "--selector", "--output", "--fail-on", "--policy", "--grace-seconds", "--kubeconfig", "--context" })
+        {
+            output.ShouldContain(option);
+        }
+
+        output.ShouldContain("Exit codes: 0 printed; 1 with --fail-on exceeded");
+        _kube.Requests.ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData(new[] { "-n", "shop", "-A" }, "-n and -A exclude each other")]
     [InlineData(new[] { "-o", "yaml" }, "--output must be table, wide or json, found 'yaml'")]
