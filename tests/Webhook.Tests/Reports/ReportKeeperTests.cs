@@ -138,6 +138,28 @@ public sealed class ReportKeeperTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_leader_reads_every_page_of_its_reports_and_rewrites_none()
+    {
+        _kube.Register(ReportCrds.PolicyReports);
+        for (var i = 0; i < 25; i++)
+        {
+            _kube.Seed(RolloutObjects.Healthy($"team-{i:00}", "api", Start.AddHours(-1)));
+        }
+
+        await using (var run = await ReportRun.StartAsync(_kube, _clock))
+        {
+            await run.Log.WaitForAsync(Written, 27);
+        }
+
+        await using var next = await ReportRun.StartAsync(_kube, _clock);
+        await next.Log.WaitForAsync(Unchanged, 27);
+
+        Writes().Count.ShouldBe(27);
+        _kube.Requests.Count(r => r.Method == "GET" && r.Path == "/apis/wgpolicyk8s.io/v1alpha2/policyreports").ShouldBe(1 + 3); // the first leader found none; the next read 27 in pages of 10
+        next.Log.Entries.Single(e => e.EventId == 142).Message.ShouldStartWith("Found 27 policy reports of ours");
+    }
+
+    [Fact]
     public async Task A_burst_of_changes_is_written_once_after_the_interval()
     {
         _kube.Register(ReportCrds.PolicyReports);

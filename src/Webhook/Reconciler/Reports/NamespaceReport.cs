@@ -33,11 +33,11 @@ public static class NamespaceReport
     /// the write conditional). Results of the Rollouts in the order given. Past <paramref name="maxBytes"/> of results,
     /// pass results are left out, then skip results, then the last of the rest, and the annotation says so.
     /// </summary>
-    public static JsonObject Build(ReportResource resource, string ns, IEnumerable<Entry> rollouts, JsonObject? current, DateTimeOffset now, int maxBytes)
+    public static JsonObject Build(ReportResource resource, string ns, IEnumerable<Entry> rollouts, KnownReport? current, DateTimeOffset now, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(rollouts);
-        var stamps = Timestamps(current);
+        var stamps = current?.Timestamps ?? new Dictionary<ulong, JsonNode>();
         var results = new List<(ReportOutcome Outcome, JsonObject Node, int Size)>();
         foreach (var entry in rollouts)
         {
@@ -50,10 +50,12 @@ public static class NamespaceReport
         }
 
         var (kept, omitted) = Fit(results, maxBytes);
-        var report = current?.DeepClone().AsObject() ?? new JsonObject();
-        report["apiVersion"] = resource.ApiVersion;
-        report["kind"] = resource.Kind;
-        var metadata = report["metadata"] as JsonObject ?? [];
+        var report = new JsonObject
+        {
+            ["apiVersion"] = resource.ApiVersion,
+            ["kind"] = resource.Kind,
+        };
+        var metadata = current?.Metadata.DeepClone().AsObject() ?? [];
         report["metadata"] = metadata;
         metadata["name"] = Name;
         metadata["namespace"] = ns;
@@ -91,12 +93,35 @@ public static class NamespaceReport
         report["metadata"]?["labels"]?[ManagedByLabel] is JsonValue value && value.TryGetValue<string>(out var text) && text == ManagedBy;
 
     /// <summary>Whether writing <paramref name="desired"/> would change what <paramref name="current"/> says: its results, summary, source, label and annotation.</summary>
-    public static bool SameContent(JsonObject desired, JsonObject current) =>
-        CanonicalJson.Serialize(Content(desired, timestamps: true)).AsSpan().SequenceEqual(CanonicalJson.Serialize(Content(current, timestamps: true)));
+    public static bool SameContent(JsonObject desired, KnownReport current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return Hash(desired, timestamps: true) == current.ContentHash;
+    }
+
+    /// <summary>What to remember of a report the API server returned (or listed).</summary>
+    public static KnownReport Know(JsonObject report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var metadata = report["metadata"]?.DeepClone() as JsonObject ?? [];
+        metadata.Remove("managedFields");
+        var stamps = new Dictionary<ulong, JsonNode>();
+        foreach (var result in (report["results"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (result["timestamp"] is JsonObject stamp)
+            {
+                stamps.TryAdd(Key(result), stamp.DeepClone());
+            }
+        }
+
+        return new KnownReport(metadata, Hash(report, timestamps: true), stamps);
+    }
 
     /// <summary>A hash of what the report says, timestamps left out: a report the API server refused is not sent again until this changes.</summary>
-    public static string ContentHash(JsonObject report) =>
-        Convert.ToHexString(SHA256.HashData(CanonicalJson.Serialize(Content(report, timestamps: false))));
+    public static string ContentHash(JsonObject report) => Hash(report, timestamps: false);
+
+    private static string Hash(JsonObject report, bool timestamps) =>
+        Convert.ToHexString(SHA256.HashData(CanonicalJson.Serialize(Content(report, timestamps))));
 
     /// <summary>The summary: how many results of each kind (both CRDs: pass, fail, warn, error, skip).</summary>
     public static JsonObject Summary(IEnumerable<ReportOutcome> outcomes)
@@ -163,26 +188,21 @@ public static class NamespaceReport
 
     private static JsonObject Timestamp(DateTimeOffset at) => new() { ["seconds"] = at.ToUnixTimeSeconds(), ["nanos"] = 0 };
 
-    /// <summary>What identifies a result across writes: everything but its timestamp.</summary>
-    private static string Key(JsonObject result)
+    /// <summary>What identifies a result across writes: everything but its timestamp, hashed to 64 bits.</summary>
+    private static ulong Key(JsonObject result)
     {
-        var copy = result.DeepClone().AsObject();
-        copy.Remove("timestamp");
-        return System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(copy));
-    }
-
-    private static Dictionary<string, JsonNode> Timestamps(JsonObject? current)
-    {
-        var stamps = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
-        foreach (var result in (current?["results"] as JsonArray ?? []).OfType<JsonObject>())
+        var copy = new JsonObject();
+        foreach (var (name, value) in result)
         {
-            if (result["timestamp"] is JsonObject stamp)
+            if (name != "timestamp")
             {
-                stamps.TryAdd(Key(result), stamp);
+                copy[name] = value?.DeepClone();
             }
         }
 
-        return stamps;
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(CanonicalJson.Serialize(copy), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash);
     }
 
     /// <summary>The results that fit, and what the annotation says about those that do not (null when all fit).</summary>

@@ -16,7 +16,8 @@ namespace DeadlineGuard.Reconciler.Reports;
 /// </summary>
 public sealed class ReportApi
 {
-    private const int PageSize = 500;
+    /// <summary>Reports listed a page at a time: a report can be a mebibyte, so pages are small.</summary>
+    private const int PageSize = 10;
     private const int MaxErrorBody = 64 * 1024;
 
     private readonly Kubernetes _kubernetes;
@@ -36,12 +37,13 @@ public sealed class ReportApi
     public ReportResource Resource { get; }
 
     /// <summary>
-    /// The product's reports (by their managed-by label) in one namespace, or everywhere when null, page by page. The
-    /// API server answers 404 when the report CRD is not installed.
+    /// The product's reports (by their managed-by label) in one namespace, or everywhere when null, page by page, each
+    /// handed to <paramref name="onReport"/> as its page is read. The API server answers 404 when the report CRD is not
+    /// installed.
     /// </summary>
-    public async Task<List<JsonObject>> ListOursAsync(string? @namespace, CancellationToken cancellationToken)
+    public async Task ListOursAsync(string? @namespace, Action<JsonObject> onReport, CancellationToken cancellationToken)
     {
-        var reports = new List<JsonObject>();
+        ArgumentNullException.ThrowIfNull(onReport);
         string? continueToken = null;
         do
         {
@@ -52,12 +54,14 @@ public sealed class ReportApi
             }
 
             var list = await SendAsync(HttpMethod.Get, Collection(@namespace) + query, null, $"list of {Resource.Display}", cancellationToken);
-            reports.AddRange((list["items"] as JsonArray ?? []).OfType<JsonObject>());
+            foreach (var report in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                onReport(report);
+            }
+
             continueToken = list["metadata"]?["continue"] is JsonValue next && next.TryGetValue<string>(out var token) && token.Length > 0 ? token : null;
         }
         while (continueToken is not null);
-
-        return reports;
     }
 
     /// <summary>The report, or null when there is none (404).</summary>

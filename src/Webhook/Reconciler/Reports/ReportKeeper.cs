@@ -33,7 +33,7 @@ public sealed partial class ReportKeeper(
     private bool _synced;
 
     // This loop's own.
-    private readonly Dictionary<string, JsonObject> _written = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KnownReport> _written = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Attempts> _attempts = new(StringComparer.Ordinal);
     private bool _absentLogged;
 
@@ -130,20 +130,25 @@ public sealed partial class ReportKeeper(
             TimeSpan wait;
             try
             {
-                var found = new List<JsonObject>();
+                var found = new Dictionary<string, KnownReport>(StringComparer.Ordinal);
                 foreach (var scope in Scopes())
                 {
-                    found.AddRange(await api.ListOursAsync(scope, cancellationToken));
+                    await api.ListOursAsync(scope, report =>
+                    {
+                        // Each report is reduced to what is compared as it comes: pages are not kept.
+                        if (NamespaceReport.IsOurs(report) && report["metadata"]?["namespace"] is JsonValue ns && ns.TryGetValue<string>(out var name)
+                            && report["metadata"]?["name"] is JsonValue named && named.TryGetValue<string>(out var reportName) && reportName == NamespaceReport.Name)
+                        {
+                            found[name] = NamespaceReport.Know(report);
+                        }
+                    }, cancellationToken);
                 }
 
                 _written.Clear();
                 _attempts.Clear();
-                foreach (var report in found.Where(NamespaceReport.IsOurs))
+                foreach (var (ns, known) in found)
                 {
-                    if (report["metadata"]?["namespace"] is JsonValue ns && ns.TryGetValue<string>(out var name) && report["metadata"]?["name"]?.GetValue<string>() == NamespaceReport.Name)
-                    {
-                        _written[name] = report;
-                    }
+                    _written[ns] = known;
                 }
 
                 if (_absentLogged)
@@ -307,9 +312,9 @@ public sealed partial class ReportKeeper(
 
                 try
                 {
-                    _written[ns] = current is null
+                    _written[ns] = NamespaceReport.Know(current is null
                         ? await api.CreateAsync(ns, desired, cancellationToken)
-                        : await api.ReplaceAsync(ns, desired, cancellationToken);
+                        : await api.ReplaceAsync(ns, desired, cancellationToken));
                     attempts.LastWrite = time.GetUtcNow();
                     attempts.Failures = 0;
                     attempts.Rejected = null;
@@ -331,7 +336,7 @@ public sealed partial class ReportKeeper(
                     }
                     else
                     {
-                        _written[ns] = there;
+                        _written[ns] = NamespaceReport.Know(there);
                     }
                 }
                 catch (ApiStatusException e) when (e.Code == (int)HttpStatusCode.NotFound && current is not null)
