@@ -164,10 +164,11 @@ public sealed class ReportKeeperTests : IAsyncLifetime
     {
         _kube.Register(ReportCrds.PolicyReports);
         await using var run = await StartedWithReportsAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
 
         var mark = _clock.ArmedCount;
+        await ChangeAsync(run, _kube, "shop", "checkout", r => r["spec"]!["progressDeadlineSeconds"] = 7200);
         await ChangeAsync(run, _kube, "shop", "checkout", r => RolloutObjects.Status(r)["abort"] = true);
-        await ChangeAsync(run, _kube, "shop", "cart", r => r["spec"]!["progressDeadlineSeconds"] = 7200);
         await ChangeAsync(run, _kube, "shop", "checkout", r => RolloutObjects.Status(r)["phase"] = "Degraded");
         await AdvancePastIntervalAsync(mark);
         await run.Log.WaitForAsync(Written, 3);
@@ -177,13 +178,13 @@ public sealed class ReportKeeperTests : IAsyncLifetime
         var shop = Report("shop");
         Result(shop, "checkout", "progress-deadline")["result"]!.GetValue<string>().ShouldBe("pass");
         Result(shop, "checkout", "progress-deadline")["message"]!.GetValue<string>().ShouldBe("already aborted");
-        Result(shop, "cart", "deadline-within-bounds")["result"]!.GetValue<string>().ShouldBe("fail");
-        Result(shop, "cart", "deadline-within-bounds")["message"]!.GetValue<string>().ShouldBe("spec.progressDeadlineSeconds is 7200; it must be at most 3600 (policy bounds 30-3600)");
+        Result(shop, "checkout", "deadline-within-bounds")["result"]!.GetValue<string>().ShouldBe("fail");
+        Result(shop, "checkout", "deadline-within-bounds")["message"]!.GetValue<string>().ShouldBe("spec.progressDeadlineSeconds is 7200; it must be at most 3600 (policy bounds 30-3600)");
         shop["summary"]!["fail"]!.GetValue<int>().ShouldBe(1);
 
-        // Results that did not change keep the time they were first written; the changed ones carry the time of the write.
-        Result(shop, "cart", "abort-on-deadline")["timestamp"]!["seconds"]!.GetValue<long>().ShouldBe(Start.ToUnixTimeSeconds());
-        Result(shop, "cart", "deadline-within-bounds")["timestamp"]!["seconds"]!.GetValue<long>().ShouldBe(_clock.Now.ToUnixTimeSeconds());
+        // A Rollout whose results did not change keeps the time they were first written; the changed one carries the time of the write.
+        Results(shop, "cart").ShouldAllBe(r => r["timestamp"]!["seconds"]!.GetValue<long>() == Start.ToUnixTimeSeconds());
+        Results(shop, "checkout").ShouldAllBe(r => r["timestamp"]!["seconds"]!.GetValue<long>() == _clock.Now.ToUnixTimeSeconds());
         Writes().Count(w => w.Method == "PUT").ShouldBe(1);
     }
 

@@ -37,15 +37,16 @@ public static class NamespaceReport
     {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(rollouts);
-        var stamps = current?.Timestamps ?? new Dictionary<ulong, JsonNode>();
+        var stamps = current?.Timestamps ?? new Dictionary<ulong, long>();
         var results = new List<(ReportOutcome Outcome, JsonObject Node, int Size)>();
         foreach (var entry in rollouts)
         {
-            foreach (var result in entry.Results)
+            var nodes = entry.Results.Select(r => (r.Result, Node: Result(r, entry.Rollout))).ToList();
+            var seconds = stamps.TryGetValue(Key(entry.Rollout.Uid, nodes.Select(n => n.Node)), out var first) ? first : now.ToUnixTimeSeconds();
+            foreach (var (outcome, node) in nodes)
             {
-                var node = Result(result, entry.Rollout);
-                node["timestamp"] = stamps.TryGetValue(Key(node), out var stamp) ? stamp.DeepClone() : Timestamp(now);
-                results.Add((result.Result, node, node.ToJsonString().Length + 1));
+                node["timestamp"] = new JsonObject { ["seconds"] = seconds, ["nanos"] = 0 };
+                results.Add((outcome, node, node.ToJsonString().Length + 1));
             }
         }
 
@@ -105,12 +106,13 @@ public static class NamespaceReport
         ArgumentNullException.ThrowIfNull(report);
         var metadata = report["metadata"]?.DeepClone() as JsonObject ?? [];
         metadata.Remove("managedFields");
-        var stamps = new Dictionary<ulong, JsonNode>();
-        foreach (var result in (report["results"] as JsonArray ?? []).OfType<JsonObject>())
+        var stamps = new Dictionary<ulong, long>();
+        var results = (report["results"] as JsonArray ?? []).OfType<JsonObject>();
+        foreach (var rollout in results.GroupBy(r => Text(r["resources"]?[0]?["uid"]) ?? string.Empty, StringComparer.Ordinal))
         {
-            if (result["timestamp"] is JsonObject stamp)
+            if (rollout.First()["timestamp"]?["seconds"] is JsonValue value && value.TryGetValue<long>(out var seconds))
             {
-                stamps.TryAdd(Key(result), stamp.DeepClone());
+                stamps.TryAdd(Key(rollout.Key, rollout), seconds);
             }
         }
 
@@ -186,24 +188,30 @@ public static class NamespaceReport
         return node;
     }
 
-    private static JsonObject Timestamp(DateTimeOffset at) => new() { ["seconds"] = at.ToUnixTimeSeconds(), ["nanos"] = 0 };
-
-    /// <summary>What identifies a result across writes: everything but its timestamp, hashed to 64 bits.</summary>
-    private static ulong Key(JsonObject result)
+    /// <summary>What identifies a Rollout's results across writes: its uid and every result but their timestamps, hashed to 64 bits.</summary>
+    private static ulong Key(string uid, IEnumerable<JsonObject> results)
     {
-        var copy = new JsonObject();
-        foreach (var (name, value) in result)
+        var list = new JsonArray { uid };
+        foreach (var result in results)
         {
-            if (name != "timestamp")
+            var copy = new JsonObject();
+            foreach (var (name, value) in result)
             {
-                copy[name] = value?.DeepClone();
+                if (name != "timestamp")
+                {
+                    copy[name] = value?.DeepClone();
+                }
             }
+
+            list.Add(copy);
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(CanonicalJson.Serialize(copy), hash);
+        SHA256.HashData(CanonicalJson.Serialize(list), hash);
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash);
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>The results that fit, and what the annotation says about those that do not (null when all fit).</summary>
     private static (List<(ReportOutcome Outcome, JsonObject Node, int Size)> Kept, string? Omitted) Fit(
