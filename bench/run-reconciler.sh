@@ -403,13 +403,14 @@ for run in $(seq 1 "$RUNS"); do
   # Nothing may have been due: no exceeded verdict, no action, nothing written at the fake.
   curl -s "http://127.0.0.1:$RECON_PORT/metrics" >"$RUN_DIR/metrics.txt" || true
   curl -s "http://127.0.0.1:$FAKE_PORT/fake/stats" >"$RUN_DIR/fake-stats.json" || true
-  verdicts=$({ grep '^deadline_guard_reconciler_verdicts_total' "$RUN_DIR/metrics.txt" || true; } | sed 's/deadline_guard_reconciler_verdicts_total{verdict="\([a-z]*\)"} /\1=/' | sort | paste -sd, -)
+  verdicts=$({ grep '^deadline_guard_reconciler_verdicts_total' "$RUN_DIR/metrics.txt" || true; } | sed 's/deadline_guard_reconciler_verdicts_total{verdict="\([a-z]*\)",kind="\([a-z]*\)"} /\2-\1=/' | sort | paste -sd, -)
   pending=$(awk '/^deadline_guard_reconciler_pending_deadlines / {print $2}' "$RUN_DIR/metrics.txt")
   checks="ok"
   expected_actions=0
   [ "$DUE_CHECKS" = 1 ] && expected_actions=2
-  exceeded=$(awk '/^deadline_guard_reconciler_verdicts_total\{verdict="exceeded"\}/ {print $2}' "$RUN_DIR/metrics.txt")
-  aborted=$(awk '/^deadline_guard_reconciler_actions_total\{action="Aborted",result="success"\}/ {print $2}' "$RUN_DIR/metrics.txt")
+  # Summed over the kind label (deadline, pause).
+  exceeded=$(awk '/^deadline_guard_reconciler_verdicts_total\{verdict="exceeded",/ {n += $2} END {print n + 0}' "$RUN_DIR/metrics.txt")
+  aborted=$(awk '/^deadline_guard_reconciler_actions_total\{action="Aborted",result="success",/ {n += $2} END {print n + 0}' "$RUN_DIR/metrics.txt")
   [ "${exceeded:-0}" = "$expected_actions" ] || checks="EXCEEDED-VERDICTS-${exceeded:-0}"
   [ "${aborted:-0}" = "$expected_actions" ] || checks="ACTIONS-${aborted:-0}"
   grep -q 'result="failure"' "$RUN_DIR/metrics.txt" && checks="FAILED-ACTIONS"

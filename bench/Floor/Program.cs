@@ -43,13 +43,17 @@ internal static class FloorEndpoint
     private static readonly byte[] Allowed =
         """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"7f0e2c4a-93d1-4b8e-a6f2-1c5d8e9b0a37","allowed":true}}"""u8.ToArray();
 
-    /// <summary>Reads the body to its end (as the webhook must before it can parse), then writes the fixed answer.</summary>
+    /// <summary>
+    /// Reads the body to its end as the webhook does (with a declared length, one wait for all of it), then writes
+    /// the fixed answer.
+    /// </summary>
     public static async Task AnswerAsync(HttpContext context)
     {
         var reader = context.Request.BodyReader;
+        var wanted = context.Request.ContentLength is { } declared ? (int)declared + 1 : 0;
         while (true)
         {
-            var read = await reader.ReadAsync(context.RequestAborted);
+            var read = wanted > 0 ? await reader.ReadAtLeastAsync(wanted, context.RequestAborted) : await reader.ReadAsync(context.RequestAborted);
             if (read.IsCompleted || read.IsCanceled)
             {
                 reader.AdvanceTo(read.Buffer.End);

@@ -1,10 +1,13 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using DeadlineGuard.Json;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Prometheus;
 
 namespace DeadlineGuard.Admission;
 
@@ -31,9 +34,13 @@ public sealed partial class AdmissionHandler(
     PolicyStore policies,
     WebhookMetrics metrics,
     IOptions<AdmissionOptions> options,
-    ILogger<AdmissionHandler> logger)
+    ILogger<AdmissionHandler> logger,
+    DecisionLog decisionLog)
 {
     private readonly AdmissionOptions _options = options.Value;
+
+    /// <summary>The series of each (endpoint, operation, decision), looked up once: a label lookup per request allocates.</summary>
+    private readonly ConcurrentDictionary<(string Endpoint, string Operation, string Decision), (Counter.Child Requests, Histogram.Child Duration)> _series = new();
 
     public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint)
     {
@@ -54,24 +61,43 @@ public sealed partial class AdmissionHandler(
 
         var reader = context.Request.BodyReader;
         ReadResult read;
-        while (true)
+        try
         {
-            read = await reader.ReadAsync(context.RequestAborted);
-            if (read.Buffer.Length > _options.MaxRequestBytes)
+            // With a declared length, one wait for the whole body (asking for one byte more returns at its end):
+            // every read and advance takes the body pipe's lock, which Kestrel's frame loop holds as it writes.
+            var wanted = context.Request.ContentLength is { } declared ? (int)declared + 1 : 0;
+            while (true)
             {
+                read = wanted > 0 ? await reader.ReadAtLeastAsync(wanted, context.RequestAborted) : await reader.ReadAsync(context.RequestAborted);
+                if (read.Buffer.Length > _options.MaxRequestBytes)
+                {
+                    reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    await RejectAsync(context, endpointName, started, StatusCodes.Status413PayloadTooLarge, TooLarge());
+                    return;
+                }
+
+                // A canceled read is not the end of the body: Kestrel cancels pending reads when shutdown begins
+                // (to stop waiting for a next request), and the review in flight must still be read whole.
+                if (read.IsCompleted && !read.IsCanceled)
+                {
+                    break;
+                }
+
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                await RejectAsync(context, endpointName, started, StatusCodes.Status413PayloadTooLarge, TooLarge());
-                return;
             }
-
-            // A canceled read is not the end of the body: Kestrel cancels pending reads when shutdown begins
-            // (to stop waiting for a next request), and the review in flight must still be read whole.
-            if (read.IsCompleted && !read.IsCanceled)
-            {
-                break;
-            }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The client's fault (a malformed or too slow body): Kestrel's own status, a one-line reason, counted.
+            await RejectAsync(context, endpointName, started, e.StatusCode, $"request body could not be read: {JsonProblem.FirstLine(e.Message)}");
+            return;
+        }
+        catch (Exception e) when ((e is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-body: nobody to answer.
+            metrics.Requests.WithLabels(endpointName, "unknown", "aborted").Inc();
+            LogAborted(logger, endpointName);
+            return;
         }
 
         var decoded = AdmissionDecoder.Decode(read.Buffer);
@@ -82,9 +108,14 @@ public sealed partial class AdmissionHandler(
             return;
         }
 
-        var decision = Decide(endpoint, request);
+        AdmissionDecision decision;
         var body = new ArrayBufferWriter<byte>(512);
-        AdmissionResponseWriter.Write(body, request.ApiVersion, request.Uid, decision);
+        using (request)
+        {
+            decision = Decide(endpoint, request);
+            AdmissionResponseWriter.Write(body, request.ApiVersion, request.Uid, decision);
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.WrittenCount;
@@ -92,18 +123,26 @@ public sealed partial class AdmissionHandler(
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         var outcome = OutcomeLabel(decision.Outcome);
-        metrics.Requests.WithLabels(endpointName, request.Operation, outcome).Inc();
-        metrics.Duration.WithLabels(endpointName, request.Operation, outcome).Observe(elapsed.TotalSeconds);
+        Count(endpointName, request.Operation, outcome, elapsed);
         foreach (var violation in decision.Violations)
         {
             metrics.Violations.WithLabels(violation.Field, outcome).Inc();
         }
 
-        if (decision.Outcome != Outcome.Skipped)
+        if (decision.Outcome != Outcome.Skipped && decisionLog.IsEnabled)
         {
-            LogDecision(logger, endpointName, request.Uid, request.Namespace, request.Name, request.Operation, request.User, request.DryRun,
-                outcome, decision.Violations.Select(v => v.Message).ToArray(), decision.Patch.Count, elapsed.TotalMilliseconds);
+            decisionLog.Write(endpointName, request, outcome, decision.Violations, decision.Patch.Count, elapsed.TotalMilliseconds);
         }
+    }
+
+    private void Count(string endpoint, string operation, string decision, TimeSpan elapsed)
+    {
+        var (requests, duration) = _series.GetOrAdd(
+            (endpoint, operation, decision),
+            static (key, m) => (m.Requests.WithLabels(key.Endpoint, key.Operation, key.Decision), m.Duration.WithLabels(key.Endpoint, key.Operation, key.Decision)),
+            metrics);
+        requests.Inc();
+        duration.Observe(elapsed.TotalSeconds);
     }
 
     private AdmissionDecision Decide(AdmissionEndpoint endpoint, AdmissionRequest request)
@@ -128,8 +167,7 @@ public sealed partial class AdmissionHandler(
 
     private async Task RejectAsync(HttpContext context, string endpoint, long started, int status, string reason)
     {
-        metrics.Requests.WithLabels(endpoint, "unknown", "invalid").Inc();
-        metrics.Duration.WithLabels(endpoint, "unknown", "invalid").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Count(endpoint, "unknown", "invalid", Stopwatch.GetElapsedTime(started));
         LogInvalid(logger, endpoint, status, reason);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
@@ -160,14 +198,11 @@ public sealed partial class AdmissionHandler(
         _ => "error",
     };
 
-    // "Namespace", not "@namespace": for a verbatim parameter the generator names the property "namespace", unlike the rest.
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "{Endpoint:l} {Uid:l} {Operation:l} {Namespace:l}/{Name:l} by {User:l} (dry run {DryRun}): {Decision:l}, violations {Violations}, {PatchOperations} patch operations, {DurationMs:0.000} ms")]
-    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string Namespace, string name, string operation,
-        string user, bool dryRun, string decision, string[] violations, int patchOperations, double durationMs);
-
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} answered {StatusCode}: {Reason}")]
     private static partial void LogInvalid(ILogger logger, string endpoint, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Endpoint} request aborted by the client before its body was read")]
+    private static partial void LogAborted(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Internal fault deciding {Uid} for {Rollout}; answered per the failure policy")]
     private static partial void LogFault(ILogger logger, Exception exception, string uid, string rollout);

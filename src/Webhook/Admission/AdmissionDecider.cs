@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using DeadlineGuard.History;
-using DeadlineGuard.Json;
 using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Admission;
@@ -22,67 +21,41 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
     /// Injects missing deadline fields (unless exempt) and keeps the revision history. With
     /// <paramref name="recordHistory"/> false (offline review) only the policy's own changes are made.
     /// </summary>
-    public AdmissionDecision Mutate(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory = true)
-    {
-        if (Subject.Of(request, policy) is not { } subject)
-        {
-            return request.IsRolloutWrite ? AdmissionDecision.Allow(Outcome.Exempt) : AdmissionDecision.Skip;
-        }
-
-        var (rollout, effective, exemption) = subject;
-        var warnings = new List<string>(2);
-        if (exemption.Warning is not null)
-        {
-            warnings.Add(Truncate(exemption.Warning));
-        }
-
-        var before = OwnedFields.Extract(rollout);
-        var after = (JsonObject)before.DeepClone();
-        if (!exemption.Exempt)
-        {
-            RolloutMutator.InjectDeadline(after, effective);
-        }
-
-        if (recordHistory)
-        {
-            var history = RevisionRecorder.Record(request, after, policy.History.Limit, _time.GetUtcNow());
-            warnings.AddRange(history.Warnings.Select(Truncate));
-            RevisionRecorder.Apply(after, history.Annotation);
-        }
-
-        var patch = JsonPatch.Diff(before, after);
-        return exemption.Exempt && patch.Count == 0
-            ? AdmissionDecision.Allow(Outcome.Exempt, warnings)
-            : AdmissionDecision.WithPatch(patch, warnings);
-    }
+    public AdmissionDecision Mutate(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory = true) =>
+        Mutation(request, policy, recordHistory).Decision;
 
     /// <summary>Both decisions for one object, as the API server would make them in turn: mutate, then validate the result.</summary>
     public (AdmissionDecision Mutation, AdmissionDecision Validation) Review(AdmissionRequest request, DeadlinePolicy policy)
     {
-        var mutation = Mutate(request, policy, recordHistory: false);
-        if (mutation.Outcome is not (Outcome.Patched or Outcome.Allowed))
-        {
-            return (mutation, Validate(request, policy));
-        }
-
-        var mutated = MutatedCopy(request.Object!, PolicyResolver.Resolve(policy, request.Namespace)) ?? request.Object;
-        return (mutation, Validate(request with { Object = mutated }, policy));
+        // One mutation: the validation judges its injection without building the mutated object.
+        var (mutation, injection) = Mutation(request, policy, recordHistory: false);
+        return mutation.Outcome is Outcome.Patched or Outcome.Allowed
+            ? (mutation, Validate(request, policy, injection))
+            : (mutation, Validate(request, policy));
     }
 
-    /// <summary>A copy with the injected fields, or null when nothing needs injecting.</summary>
-    private static JsonObject? MutatedCopy(JsonObject rollout, EffectivePolicy effective)
+    /// <summary>
+    /// <see cref="Review(AdmissionRequest, DeadlinePolicy)"/> of a manifest, as a CREATE by the offline <c>review</c>
+    /// command. A manifest that cannot be decoded as the API server would send it is denied with the reason.
+    /// </summary>
+    public (AdmissionDecision Mutation, AdmissionDecision Validation) Review(JsonObject rollout, string @namespace, string name, DeadlinePolicy policy)
     {
-        if (!RolloutMutator.NeedsInjection(rollout, effective))
+        var decoded = AdmissionDecoder.ForManifest(rollout, @namespace, name);
+        if (decoded.Request is not { } request)
         {
-            return null;
+            var message = $"Rollout {@namespace}/{name} cannot be evaluated: {decoded.Error}";
+            return (AdmissionDecision.Allow(Outcome.Error, [Truncate(message)]), AdmissionDecision.Deny([], message, []));
         }
 
-        var mutated = (JsonObject)rollout.DeepClone();
-        RolloutMutator.InjectDeadline(mutated, effective);
-        return mutated;
+        using (request)
+        {
+            return Review(request, policy);
+        }
     }
 
-    public AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy)
+    public AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy) => Validate(request, policy, default);
+
+    private AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy, DeadlineInjection injection)
     {
         if (Subject.Of(request, policy) is not { } subject)
         {
@@ -95,14 +68,50 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
             return AdmissionDecision.Allow(Outcome.Exempt, audit: new Dictionary<string, string> { ["exempt"] = exemption.Reason! });
         }
 
-        return Judge(rollout, request.Display, effective, exemption.Warning);
+        return Judge(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
     }
 
-    /// <summary>Holds one Rollout to the effective policy and applies its action.</summary>
-    public AdmissionDecision Judge(JsonObject rollout, string display, EffectivePolicy effective, string? extraWarning = null)
+    private (AdmissionDecision Decision, DeadlineInjection Injection) Mutation(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory)
+    {
+        if (Subject.Of(request, policy) is not { } subject)
+        {
+            return (request.IsRolloutWrite ? AdmissionDecision.Allow(Outcome.Exempt) : AdmissionDecision.Skip, default);
+        }
+
+        var (rollout, effective, exemption) = subject;
+        var warnings = new List<string>(2);
+        if (exemption.Warning is not null)
+        {
+            warnings.Add(Truncate(exemption.Warning));
+        }
+
+        var injection = exemption.Exempt ? default : RolloutMutator.Plan(rollout, effective);
+        HistoryUpdate? history = null;
+        if (recordHistory)
+        {
+            var found = RolloutDeadlineFields.From(rollout);
+            history = RevisionRecorder.Record(
+                new RevisionWrite(request.Operation, request.User, rollout, request.OldObject, injection.Seconds ?? found.DeadlineInForce, injection.Abort ?? found.AbortInForce),
+                policy.History.Limit,
+                _time.GetUtcNow());
+            foreach (var warning in history.Warnings)
+            {
+                warnings.Add(Truncate(warning));
+            }
+        }
+
+        var patch = OwnedFieldPatch.Build(rollout, injection, history);
+        var decision = exemption.Exempt && patch.Count == 0
+            ? AdmissionDecision.Allow(Outcome.Exempt, warnings)
+            : AdmissionDecision.WithPatch(patch, warnings);
+        return (decision, injection);
+    }
+
+    /// <summary>Holds one Rollout's deadline fields to the effective policy and applies its action.</summary>
+    public AdmissionDecision Judge(RolloutDeadlineFields fields, string display, EffectivePolicy effective, string? extraWarning = null)
     {
         var rules = _rules.GetOrAdd(effective, static p => new RolloutDeadlineRules(p));
-        var result = rules.Validate(RolloutDeadlineFields.From(rollout));
+        var result = rules.Validate(fields);
         var warnings = new List<string>();
         if (extraWarning is not null)
         {
@@ -134,7 +143,7 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
 }
 
 /// <summary>A Rollout write the policy applies to, with the rules in force for its namespace.</summary>
-internal sealed record Subject(JsonObject Rollout, EffectivePolicy Effective, Exemption Exemption)
+internal sealed record Subject(RolloutView Rollout, EffectivePolicy Effective, Exemption Exemption)
 {
     /// <summary>Null for requests that are not Rollout writes and for Rollouts in exempt namespaces.</summary>
     public static Subject? Of(AdmissionRequest request, DeadlinePolicy policy)

@@ -1,110 +1,177 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Unicode;
+using DeadlineGuard.History;
 using DeadlineGuard.Json;
 
 namespace DeadlineGuard.Admission;
 
-/// <summary>Either a request, or a one-line reason why the body is not a usable AdmissionReview (answered HTTP 400).</summary>
-public sealed record DecodeResult(AdmissionRequest? Request, string? Error)
-{
-    public static DecodeResult Invalid(string reason) => new(null, reason);
-}
-
-/// <summary>Decodes an AdmissionReview body into an <see cref="AdmissionRequest"/> or a one-line reason.</summary>
+/// <summary>
+/// Decodes an AdmissionReview body into an <see cref="AdmissionRequest"/> or a one-line reason. The body is read
+/// once (<see cref="JsonScanner"/>): checked whole (JSON, no repeated key, no lone surrogate escape), and only the
+/// places of the fields the decisions read are kept. No document or tree of the review is built.
+/// </summary>
 public static class AdmissionDecoder
 {
     /// <summary>Deeper documents are refused; real Rollouts nest to about 20 levels.</summary>
     public const int MaxDepth = 128;
 
+    private const int Root = 0, ApiVersion = 1, Kind = 2, Request = 3, Uid = 4, Operation = 5, SubResource = 6, Namespace = 7,
+        Name = 8, DryRun = 9, RequestKind = 10, KindGroup = 11, KindName = 12, Username = 13, Object = 14,
+        OldObject = Object + RolloutView.SlotCount;
+
     private static readonly string[] Operations = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
+    private static readonly string[] ApiVersions = [AdmissionRequest.V1, AdmissionRequest.V1Beta1];
+    private static readonly string[] Groups = ["argoproj.io"];
+    private static readonly string[] Kinds = ["Rollout"];
 
-    public static DecodeResult Decode(ReadOnlySequence<byte> body)
+    private static readonly JsonPathSet Paths = ReviewPaths();
+
+    private static JsonPathSet ReviewPaths()
     {
-        if (!IsValidUtf8(body))
-        {
-            return DecodeResult.Invalid("body is not valid JSON: it is not valid UTF-8");
-        }
-
-        JsonNode? root;
-        try
-        {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
-            root = JsonNode.Parse(ref reader);
-            if (reader.Read())
-            {
-                return DecodeResult.Invalid("body is not valid JSON: unexpected content after the AdmissionReview");
-            }
-        }
-        catch (JsonException e)
-        {
-            return DecodeResult.Invalid($"body is not valid JSON: {FirstLine(e.Message)}");
-        }
-
-        return Decode(root);
+        var paths = new JsonPathSet()
+            .Capture(Root, false)
+            .Capture(ApiVersion, false, "apiVersion")
+            .Capture(Kind, false, "kind")
+            .Capture(Request, false, "request")
+            .Capture(Uid, false, "request", "uid")
+            .Capture(Operation, false, "request", "operation")
+            .Capture(SubResource, false, "request", "subResource")
+            .Capture(Namespace, false, "request", "namespace")
+            .Capture(Name, false, "request", "name")
+            .Capture(DryRun, false, "request", "dryRun")
+            .Capture(RequestKind, false, "request", "kind")
+            .Capture(KindGroup, false, "request", "kind", "group")
+            .Capture(KindName, false, "request", "kind", "kind")
+            .Capture(Username, false, "request", "userInfo", "username");
+        RolloutView.AddPaths(paths, Object, "request", "object");
+        return RolloutView.AddPaths(paths, OldObject, "request", "oldObject");
     }
 
-    public static DecodeResult Decode(JsonNode? root)
+    /// <summary>Decodes a request body; a successful result owns its copy of the body until its request is disposed.</summary>
+    public static DecodeResult Decode(ReadOnlySequence<byte> body) =>
+        Decode(JsonScanner.Scan(body, Paths, MaxDepth, out var problem), problem);
+
+    /// <inheritdoc cref="Decode(ReadOnlySequence{byte})"/>
+    public static DecodeResult Decode(ReadOnlySpan<byte> body) => Decode(new ReadOnlySequence<byte>(body.ToArray()));
+
+    /// <summary>
+    /// A CREATE of a manifest as the offline <c>review</c> command evaluates it: by user <c>webhook-review</c>,
+    /// as a dry run, decoded by the same path as a review the API server sends.
+    /// </summary>
+    public static DecodeResult ForManifest(JsonObject rollout, string @namespace, string name)
     {
-        if (root is not JsonObject review)
+        ArgumentNullException.ThrowIfNull(rollout);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        try
         {
-            return DecodeResult.Invalid($"body must be an AdmissionReview object, found {JsonValues.Describe(root)}");
+            using var writer = new Utf8JsonWriter(buffer);
+            writer.WriteStartObject();
+            writer.WriteString("apiVersion", AdmissionRequest.V1);
+            writer.WriteString("kind", "AdmissionReview");
+            writer.WriteStartObject("request");
+            writer.WriteString("uid", "review");
+            writer.WriteStartObject("kind");
+            writer.WriteString("group", "argoproj.io");
+            writer.WriteString("version", "v1alpha1");
+            writer.WriteString("kind", "Rollout");
+            writer.WriteEndObject();
+            writer.WriteString("namespace", @namespace);
+            writer.WriteString("name", name);
+            writer.WriteString("operation", "CREATE");
+            writer.WriteStartObject("userInfo");
+            writer.WriteString("username", "webhook-review");
+            writer.WriteEndObject();
+            writer.WriteBoolean("dryRun", true);
+            writer.WritePropertyName("object");
+            rollout.WriteTo(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return DecodeResult.Invalid($"the Rollout cannot be written as JSON: {JsonProblem.FirstLine(e.Message)}");
         }
 
-        var apiVersion = JsonValues.GetString(review["apiVersion"]);
-        if (apiVersion is not (AdmissionRequest.V1 or AdmissionRequest.V1Beta1))
+        return Decode(new ReadOnlySequence<byte>(buffer.WrittenMemory));
+    }
+
+    private static DecodeResult Decode(JsonScan? scan, JsonProblem? problem)
+    {
+        if (scan is null)
         {
-            return DecodeResult.Invalid($"apiVersion must be {AdmissionRequest.V1} or {AdmissionRequest.V1Beta1}, found {JsonValues.Describe(review["apiVersion"])}");
+            return DecodeResult.Invalid(problem!.Kind == JsonProblemKind.Syntax
+                ? $"body is not valid JSON: {problem.Message}"
+                : $"body has a {problem.Message}");
         }
 
-        if (JsonValues.GetString(review["kind"]) != "AdmissionReview")
+        var result = Decode(scan);
+        if (result.Request is null)
         {
-            return DecodeResult.Invalid($"kind must be AdmissionReview, found {JsonValues.Describe(review["kind"])}");
+            scan.Dispose();
         }
 
-        if (review["request"] is not JsonObject request)
+        return result;
+    }
+
+    private static DecodeResult Decode(JsonScan scan)
+    {
+        var slots = scan.Slots;
+        if (slots[Root].Kind != JsonValueKind.Object)
         {
-            return DecodeResult.Invalid($"request must be an object, found {(review.ContainsKey("request") ? JsonValues.Describe(review["request"]) : "nothing")}");
+            return DecodeResult.Invalid($"body must be an AdmissionReview object, found {Describe(scan, Root)}");
         }
 
-        var uid = JsonValues.GetString(request["uid"]);
-        if (string.IsNullOrEmpty(uid))
+        if (OneOf(scan, slots[ApiVersion], ApiVersions) is not { } apiVersion)
         {
-            return DecodeResult.Invalid($"request.uid must be a non-empty string, found {(request.ContainsKey("uid") ? JsonValues.Describe(request["uid"]) : "nothing")}");
+            return DecodeResult.Invalid($"apiVersion must be {AdmissionRequest.V1} or {AdmissionRequest.V1Beta1}, found {Describe(scan, ApiVersion)}");
         }
 
-        var operation = JsonValues.GetString(request["operation"]);
-        if (operation is null || Array.IndexOf(Operations, operation) < 0)
+        if (!scan.StringEquals(slots[Kind], "AdmissionReview"u8))
         {
-            return DecodeResult.Invalid($"request.operation must be one of CREATE, UPDATE, DELETE, CONNECT, found {(request.ContainsKey("operation") ? JsonValues.Describe(request["operation"]) : "nothing")}");
+            return DecodeResult.Invalid($"kind must be AdmissionReview, found {Describe(scan, Kind)}");
         }
 
-        if (request["kind"] is not JsonObject kind || JsonValues.GetString(kind["kind"]) is not { Length: > 0 } kindName)
+        if (slots[Request].Kind != JsonValueKind.Object)
+        {
+            return DecodeResult.Invalid($"request must be an object, found {Found(scan, Request)}");
+        }
+
+        if (scan.GetString(slots[Uid]) is not { Length: > 0 } uid)
+        {
+            return DecodeResult.Invalid($"request.uid must be a non-empty string, found {Found(scan, Uid)}");
+        }
+
+        if (OneOf(scan, slots[Operation], Operations) is not { } operation)
+        {
+            return DecodeResult.Invalid($"request.operation must be one of CREATE, UPDATE, DELETE, CONNECT, found {Found(scan, Operation)}");
+        }
+
+        if (Known(scan, slots[KindName], Kinds) is not { Length: > 0 } kindName)
         {
             return DecodeResult.Invalid("request.kind must be an object with group, version and kind");
         }
 
-        if (!TryOptionalObject(request, "object", out var obj, out var problem) || !TryOptionalObject(request, "oldObject", out var oldObj, out problem))
+        if (!TryOptionalObject(scan, Object, "object", out var obj, out var problem)
+            || !TryOptionalObject(scan, OldObject, "oldObject", out var oldObj, out problem))
         {
             return DecodeResult.Invalid(problem!);
         }
 
-        // Indexing a node that is not an object throws: optional parts of another type count as absent.
-        var metadata = obj?["metadata"] as JsonObject;
         var parsed = new AdmissionRequest(
-            ApiVersion: apiVersion,
-            Uid: uid,
-            Operation: operation,
-            KindGroup: JsonValues.GetString(kind["group"]) ?? string.Empty,
-            KindName: kindName,
-            SubResource: JsonValues.GetString(request["subResource"]) ?? string.Empty,
-            Namespace: JsonValues.GetString(request["namespace"]) ?? JsonValues.GetString(metadata?["namespace"]) ?? string.Empty,
-            Name: JsonValues.GetString(request["name"]) ?? JsonValues.GetString(metadata?["name"]) ?? string.Empty,
-            User: JsonValues.GetString((request["userInfo"] as JsonObject)?["username"]) ?? string.Empty,
-            Object: obj,
-            OldObject: oldObj,
-            DryRun: JsonValues.TryGetBool(request["dryRun"], out var dryRun) && dryRun);
+            scan,
+            apiVersion,
+            uid,
+            operation,
+            kindGroup: Known(scan, slots[KindGroup], Groups) ?? string.Empty,
+            kindName,
+            subResource: scan.GetString(slots[SubResource]) ?? string.Empty,
+            @namespace: scan.GetString(slots[Namespace]) ?? obj?.Namespace ?? string.Empty,
+            name: scan.GetString(slots[Name]) ?? obj?.Name ?? string.Empty,
+            user: scan.GetString(slots[Username]) ?? string.Empty,
+            obj,
+            oldObj,
+            dryRun: slots[DryRun].Kind == JsonValueKind.True);
 
         if (parsed.IsRolloutWrite && parsed.Object is null)
         {
@@ -119,53 +186,50 @@ public static class AdmissionDecoder
         return new DecodeResult(parsed, null);
     }
 
-    private static bool TryOptionalObject(JsonObject request, string name, out JsonObject? value, out string? problem)
+    /// <summary>What was found in a slot, for a message (an absent value reads as null).</summary>
+    private static string Describe(JsonScan scan, int slot) => JsonValues.Describe(scan.Element(slot));
+
+    /// <summary>As <see cref="Describe"/>, but "nothing" when absent.</summary>
+    private static string Found(JsonScan scan, int slot) => scan.Slots[slot].IsPresent ? Describe(scan, slot) : "nothing";
+
+    /// <summary>The candidate a string slot equals (no allocation), or null when it is not a string or none matches.</summary>
+    private static string? OneOf(JsonScan scan, JsonSlot slot, string[] candidates)
+    {
+        if (slot.Kind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        Span<byte> utf8 = stackalloc byte[32];
+        foreach (var candidate in candidates)
+        {
+            var length = System.Text.Encoding.UTF8.GetBytes(candidate, utf8);
+            if (scan.StringEquals(slot, utf8[..length]))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A string slot's value, shared with a known one when equal; null when not a string.</summary>
+    private static string? Known(JsonScan scan, JsonSlot slot, string[] known) => OneOf(scan, slot, known) ?? scan.GetString(slot);
+
+    private static bool TryOptionalObject(JsonScan scan, int slot, string name, out RolloutView? value, out string? problem)
     {
         problem = null;
         value = null;
-        var node = request[name];
-        if (node is null)
+        switch (scan.Slots[slot].Kind)
         {
-            return true;
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                return true;
+            case JsonValueKind.Object:
+                value = new RolloutView(scan, slot);
+                return true;
+            default:
+                problem = $"request.{name} must be an object or null, found {Describe(scan, slot)}";
+                return false;
         }
-
-        if (node is JsonObject obj)
-        {
-            value = obj;
-            return true;
-        }
-
-        problem = $"request.{name} must be an object or null, found {JsonValues.Describe(node)}";
-        return false;
-    }
-
-    /// <summary>
-    /// Utf8JsonReader does not check the bytes inside strings; JsonNode transcodes them only when read, and
-    /// would then throw far from here. A character may straddle segments, so a split body is checked whole.
-    /// </summary>
-    private static bool IsValidUtf8(ReadOnlySequence<byte> body)
-    {
-        if (body.IsSingleSegment)
-        {
-            return Utf8.IsValid(body.FirstSpan);
-        }
-
-        var length = checked((int)body.Length);
-        var copy = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            body.CopyTo(copy);
-            return Utf8.IsValid(copy.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(copy);
-        }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
     }
 }

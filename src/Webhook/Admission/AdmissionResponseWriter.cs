@@ -7,6 +7,9 @@ namespace DeadlineGuard.Admission;
 /// <summary>Encodes a decision as an AdmissionReview response in the version the request used.</summary>
 public static class AdmissionResponseWriter
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_patch;
+
     public static void Write(IBufferWriter<byte> output, string apiVersion, string uid, AdmissionDecision decision)
     {
         using var writer = new Utf8JsonWriter(output);
@@ -18,8 +21,16 @@ public static class AdmissionResponseWriter
         writer.WriteBoolean("allowed", decision.Allowed);
         if (decision.Patch.Count > 0)
         {
+            // The patch's JSON is only the input of its base64: written into a buffer kept per thread.
+            var patch = t_patch ??= new ArrayBufferWriter<byte>(1024);
+            patch.ResetWrittenCount();
+            JsonPatch.Serialize(decision.Patch, patch);
             writer.WriteString("patchType", "JSONPatch");
-            writer.WriteBase64String("patch", JsonPatch.Serialize(decision.Patch));
+            writer.WriteBase64String("patch", patch.WrittenSpan);
+            if (patch.Capacity > 1 << 20)
+            {
+                t_patch = null;
+            }
         }
 
         if (!decision.Allowed)

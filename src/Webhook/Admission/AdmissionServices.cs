@@ -10,6 +10,7 @@ public static class AdmissionServices
         services.AddValidatedOptions<AdmissionOptions, AdmissionOptionsValidator>(configuration, AdmissionOptions.Section);
         services.AddSingleton<AdmissionDecider>();
         services.AddSingleton<AdmissionHandler>();
+        services.AddSingleton<DecisionLog>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeadlineGuard.History;
 using DeadlineGuard.Json;
 using DeadlineGuard.Policy;
 
@@ -9,15 +10,21 @@ public sealed record Exemption(bool Exempt, string? Reason, string? Warning)
 {
     public static Exemption None { get; } = new(false, null, null);
 
-    public static Exemption Evaluate(DeadlinePolicy policy, string @namespace, JsonObject rollout)
+    public static Exemption Evaluate(DeadlinePolicy policy, string @namespace, JsonObject rollout) =>
+        (rollout["metadata"] as JsonObject)?["annotations"] is JsonObject annotations && annotations.TryGetPropertyValue(policy.Exemptions.Annotation, out var value)
+            ? Evaluate(policy, @namespace, JsonValues.GetString(value))
+            : None;
+
+    public static Exemption Evaluate(DeadlinePolicy policy, string @namespace, RolloutView rollout) =>
+        rollout.TryGetAnnotation(policy.Exemptions.Annotation, out var value)
+            ? Evaluate(policy, @namespace, JsonValues.GetString(value))
+            : None;
+
+    /// <summary>The annotation is present; <paramref name="value"/> is its text, or null when it is not a string.</summary>
+    private static Exemption Evaluate(DeadlinePolicy policy, string @namespace, string? value)
     {
         var key = policy.Exemptions.Annotation;
-        if ((rollout["metadata"] as JsonObject)?["annotations"] is not JsonObject annotations || !annotations.TryGetPropertyValue(key, out var value))
-        {
-            return None;
-        }
-
-        var reason = JsonValues.GetString(value)?.Trim();
+        var reason = value?.Trim();
         if (!NamespaceGlob.MatchesAny(policy.Exemptions.AllowedIn, @namespace))
         {
             return new Exemption(false, null, $"{key} is not honoured in namespace {@namespace}; the deadline policy applies");

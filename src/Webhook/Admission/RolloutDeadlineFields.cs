@@ -1,39 +1,40 @@
-using System.Text.Json.Nodes;
+using DeadlineGuard.History;
 using DeadlineGuard.Json;
 
 namespace DeadlineGuard.Admission;
 
-/// <summary>A field as found in a document: absent, or present with a value that may be of any JSON type.</summary>
-public readonly record struct FoundValue(bool Present, JsonNode? Node)
-{
-    public static FoundValue Of(JsonObject? parent, string name) =>
-        parent is not null && parent.TryGetPropertyValue(name, out var node) ? new FoundValue(true, node) : default;
-
-    public bool IsInt32 => Present && JsonValues.TryGetInt32(Node, out _);
-
-    public int Int32 => JsonValues.TryGetInt32(Node, out var value) ? value : 0;
-
-    public bool IsTrue => Present && JsonValues.TryGetBool(Node, out var value) && value;
-
-    public string Describe() => Present ? JsonValues.Describe(Node) : "missing";
-}
-
-/// <summary>The parts of a Rollout the deadline rules read.</summary>
+/// <summary>The parts of a Rollout the deadline rules read, after any injection.</summary>
 public sealed record RolloutDeadlineFields(FoundValue Deadline, FoundValue Abort, int MinReadySeconds)
 {
     public const string DeadlineField = "spec.progressDeadlineSeconds";
     public const string AbortField = "spec.progressDeadlineAbort";
 
-    public static RolloutDeadlineFields From(JsonObject rollout)
-    {
-        var spec = rollout["spec"] as JsonObject;
-        return new RolloutDeadlineFields(
-            FoundValue.Of(spec, "progressDeadlineSeconds"),
-            FoundValue.Of(spec, "progressDeadlineAbort"),
-            MinReadySecondsOf(spec));
-    }
+    /// <summary>Argo's default when a Rollout has no progressDeadlineSeconds (defaults.go).</summary>
+    public const int ArgoDefaultSeconds = 600;
+
+    public static RolloutDeadlineFields From(RolloutView rollout) =>
+        new(
+            FoundValue.Of(rollout, "progressDeadlineSeconds"),
+            FoundValue.Of(rollout, "progressDeadlineAbort"),
+            MinReadySecondsOf(rollout));
 
     /// <summary>spec.minReadySeconds when it is a usable whole number, else 0 (the API server rejects other values itself).</summary>
-    public static int MinReadySecondsOf(JsonObject? spec) =>
-        JsonValues.TryGetInt32(spec?["minReadySeconds"], out var value) && value > 0 ? value : 0;
+    public static int MinReadySecondsOf(RolloutView rollout) =>
+        rollout.TryGetSpecField("minReadySeconds", out var value) && JsonValues.TryGetInt32(value, out var seconds) && seconds > 0 ? seconds : 0;
+
+    /// <summary>The fields as they are once <paramref name="injection"/> is applied.</summary>
+    public RolloutDeadlineFields With(DeadlineInjection injection) =>
+        injection.IsEmpty
+            ? this
+            : this with
+            {
+                Deadline = injection.Seconds is { } seconds ? FoundValue.Of(seconds) : Deadline,
+                Abort = injection.Abort is { } abort ? FoundValue.Of(abort) : Abort,
+            };
+
+    /// <summary>The deadline Argo applies: the Rollout's whole number, its default 600 when absent, null when unusable.</summary>
+    public int? DeadlineInForce => !Deadline.Present ? ArgoDefaultSeconds : Deadline.IsInt32 ? Deadline.Int32 : null;
+
+    /// <summary>Whether Argo aborts: only for a literal true (absent means false).</summary>
+    public bool AbortInForce => Abort.IsTrue;
 }

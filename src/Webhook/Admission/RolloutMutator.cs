@@ -1,34 +1,24 @@
-using System.Text.Json.Nodes;
+using DeadlineGuard.History;
 using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Admission;
 
-/// <summary>Adds the deadline fields a Rollout lacks. Never changes a value the Rollout already has.</summary>
+/// <summary>Decides which deadline fields a Rollout lacks and gets. Never changes a value the Rollout already has.</summary>
 public static class RolloutMutator
 {
-    /// <summary>Writes the missing fields into <paramref name="rollout"/>; returns what it added.</summary>
-    public static IReadOnlyList<string> InjectDeadline(JsonObject rollout, EffectivePolicy policy)
+    /// <summary>The fields to add: none unless the policy injects and spec is an object; each only where absent (a null counts as present).</summary>
+    public static DeadlineInjection Plan(RolloutView rollout, EffectivePolicy policy)
     {
-        if (!policy.Inject || rollout["spec"] is not JsonObject spec)
+        if (!policy.Inject || !rollout.HasSpecObject)
         {
-            return [];
+            return default;
         }
 
-        var added = new List<string>(2);
-        if (!spec.ContainsKey("progressDeadlineSeconds")
-            && DeadlineToInject(policy, RolloutDeadlineFields.MinReadySecondsOf(spec)) is { } seconds)
-        {
-            spec["progressDeadlineSeconds"] = seconds;
-            added.Add(RolloutDeadlineFields.DeadlineField);
-        }
-
-        if (!spec.ContainsKey("progressDeadlineAbort"))
-        {
-            spec["progressDeadlineAbort"] = policy.DefaultAbort;
-            added.Add(RolloutDeadlineFields.AbortField);
-        }
-
-        return added;
+        var seconds = rollout.TryGetSpecField("progressDeadlineSeconds", out _)
+            ? null
+            : DeadlineToInject(policy, RolloutDeadlineFields.MinReadySecondsOf(rollout));
+        bool? abort = rollout.TryGetSpecField("progressDeadlineAbort", out _) ? null : policy.DefaultAbort;
+        return new DeadlineInjection(seconds, abort);
     }
 
     /// <summary>
@@ -45,8 +35,4 @@ public static class RolloutMutator
         var smallest = Math.Max(policy.MinSeconds, (long)minReadySeconds + 1);
         return smallest <= policy.MaxSeconds ? (int)smallest : null;
     }
-
-    public static bool NeedsInjection(JsonObject rollout, EffectivePolicy policy) =>
-        policy.Inject && rollout["spec"] is JsonObject spec
-        && (!spec.ContainsKey("progressDeadlineSeconds") || !spec.ContainsKey("progressDeadlineAbort"));
 }

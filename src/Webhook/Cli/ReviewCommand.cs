@@ -97,9 +97,7 @@ public static class ReviewCommand
 
             var ns = JsonValues.GetString(JsonValues.At(obj, "metadata", "namespace")) ?? options.Namespace;
             var name = JsonValues.GetString(JsonValues.At(obj, "metadata", "name")) ?? JsonValues.GetString(JsonValues.At(obj, "metadata", "generateName")) ?? "(unnamed)";
-            var request = new AdmissionRequest(AdmissionRequest.V1, "review", "CREATE", "argoproj.io", "Rollout", string.Empty, ns, name,
-                "webhook-review", obj, null, DryRun: true);
-            var (mutation, validation) = decider.Review(request, policy);
+            var (mutation, validation) = decider.Review(obj, ns, name, policy);
             results.Add(new Result(document, ns, name, mutation, validation));
         }
 

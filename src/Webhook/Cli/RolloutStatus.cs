@@ -13,7 +13,7 @@ namespace DeadlineGuard.Cli;
 public sealed record RolloutStatus(
     string Namespace,
     string Name,
-    int? Revision,
+    long? Revision,
     string? Phase,
     int DeadlineSeconds,
     bool DeadlineIsArgoDefault,

@@ -25,6 +25,8 @@ public static partial class AdmissionPolicyExporter
         [$"{nameof(DeadlinePolicy)}.{nameof(DeadlinePolicy.Exemptions)}"] = "matchConditions and the -exemptions policy",
         [$"{nameof(DeadlinePolicy)}.{nameof(DeadlinePolicy.Overrides)}"] = "the overrideIndex variable and the per-namespace values",
         [$"{nameof(DeadlinePolicy)}.{nameof(DeadlinePolicy.History)}"] = "not exportable: the header says so",
+        [$"{nameof(DeadlinePolicy)}.{nameof(DeadlinePolicy.Pauses)}"] = "not exportable (the reconciler enforces it): the header names the limit",
+        [$"{nameof(DeadlinePolicy)}.{nameof(DeadlinePolicy.Pitfalls)}"] = "not exportable (no pitfall warnings at all): the header names the ignore list",
         [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.Namespaces)}"] = "RE2 over the namespace name",
         [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.Action)}"] = "the action-is-ACTION matchConditions",
         [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.MinSeconds)}"] = "minSeconds",
@@ -33,6 +35,8 @@ public static partial class AdmissionPolicyExporter
         [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.DefaultAbort)}"] = "defaultAbort",
         [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.RequireAbort)}"] = "requireAbort",
         [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.Inject)}"] = "the injection-on-in-namespace matchCondition",
+        [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.PauseMaxSeconds)}"] = "not exportable: the header names the limit",
+        [$"{nameof(PolicyOverride)}.{nameof(PolicyOverride.PauseAbort)}"] = "not exportable: the header names the limit",
     };
 
     public static PolicyExport Export(DeadlinePolicy policy, ExportOptions options)

@@ -41,8 +41,9 @@ public static class ExportHeader
             "What this export cannot do (the webhook and its reconciler do):",
             $"  - no revision history: nothing is written to deadline-guard.io/revision-history (spec.history.limit {policy.History.Limit} is not used);",
             "  - no reconciler: nothing aborts a revision that Argo Rollouts leaves Progressing past its deadline (argo-rollouts#3988);",
-            "  - no pitfall warnings (DG101-DG105: abortScaleDownDelaySeconds, readiness probes, start-up budgets, pauses, traffic routing);",
-            "  - no pause limit: an indefinite pause is never limited;",
+            "  - no pitfall warnings (DG101-DG105: abortScaleDownDelaySeconds, readiness probes, start-up budgets, pauses, traffic routing)"
+            + (policy.Pitfalls.Ignore.Count == 0 ? ";" : $", so spec.pitfalls.ignore ({string.Join(", ", policy.Pitfalls.Ignore)}) is not used;"),
+            "  - no pause limit: an indefinite pause is never limited" + PauseLimitNote(policy),
             "  - no metrics and no decision log: Warn shows as API-server warnings prefixed \"Validation failed for",
             "    ValidatingAdmissionPolicy ...\", Audit as audit-log annotations; a policy change is a new export, not a reload.",
             string.Empty,
@@ -53,5 +54,25 @@ public static class ExportHeader
             + $"mutatingadmissionpolicybindings -l {AdmissionObjects.ManagedByLabel}={AdmissionObjects.ManagedBy}",
         ]);
         return lines;
+    }
+
+    /// <summary>The pause limits the policy sets, which nothing enforces once exported.</summary>
+    private static string PauseLimitNote(DeadlinePolicy policy)
+    {
+        var limits = new List<string>();
+        if (policy.Pauses.MaxSeconds > 0)
+        {
+            limits.Add($"spec.pauses.maxSeconds {policy.Pauses.MaxSeconds}");
+        }
+
+        for (var i = 0; i < policy.Overrides.Count; i++)
+        {
+            if (policy.Overrides[i].PauseMaxSeconds is { } seconds && seconds > 0)
+            {
+                limits.Add($"spec.overrides[{i}].pauses.maxSeconds {seconds}");
+            }
+        }
+
+        return limits.Count == 0 ? ";" : $" ({string.Join(", ", limits)} not enforced);";
     }
 }

@@ -1,11 +1,9 @@
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using DeadlineGuard.Admission;
 using DeadlineGuard.Json;
 
 namespace DeadlineGuard.History;
-
-/// <summary>The annotation value the Rollout must carry after this write, and what to tell the client.</summary>
-public sealed record HistoryUpdate(string? Annotation, RevisionEntry? Added, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Keeps the revision history: appends an entry when a revision starts, bounds it, and restores it
@@ -18,166 +16,234 @@ public static class RevisionRecorder
     public const int MaxUserLength = 64;
     public const int ImageBudget = 150;
 
-    /// <param name="request">the write being admitted.</param>
-    /// <param name="mutated">the object after deadline injection, or its owned fields (<see cref="OwnedFields"/>): its deadline values are the ones in force.</param>
-    public static HistoryUpdate Record(AdmissionRequest request, JsonObject mutated, int limit, DateTimeOffset now)
+    /// <summary>
+    /// How far back from now a reinvoked entry's time may lie and still be taken as this webhook's own: the API
+    /// server reinvokes within the same request, whose webhook calls each time out after at most 30 s.
+    /// </summary>
+    public static readonly TimeSpan ReinvocationWindow = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A stored history is appended to as text, entry by entry, while it is no larger than this per entry (the
+    /// webhook's own entries stay under about 400 bytes); a larger one, written while the webhook was bypassed,
+    /// is written anew from its entries, so that foreign padding does not travel on.
+    /// </summary>
+    internal const int MaxKeptBytesPerEntry = 1024;
+
+    private static readonly byte[] Separator = ","u8.ToArray();
+
+    /// <param name="write">the write being admitted, with the deadline values in force after mutation.</param>
+    /// <param name="limit">the policy's history limit.</param>
+    /// <param name="now">the webhook's clock.</param>
+    public static HistoryUpdate Record(RevisionWrite write, int limit, DateTimeOffset now)
     {
         var warnings = new List<string>(1);
-        var incoming = Annotation(request.Object!);
-        IReadOnlyList<RevisionEntry> history = [];
-        string? stored = null;
-        if (request.Operation == "UPDATE" && request.OldObject is { } previous)
+        var incoming = write.Rollout.AnnotationSlot(RevisionHistoryAnnotation.Key);
+        byte[]? stored = null;
+        var outline = HistoryOutline.Empty;
+        if (write.Operation == "UPDATE" && write.Previous is { } previous && previous.AnnotationSlot(RevisionHistoryAnnotation.Key) is { IsPresent: true } storedSlot)
         {
-            stored = Annotation(previous);
-            if (stored is not null)
+            var text = TextOf(previous, storedSlot);
+            if (RevisionHistoryAnnotation.TryOutline(text, out outline, out var error))
             {
-                if (RevisionHistoryAnnotation.TryParse(stored, out var parsed, out var error))
-                {
-                    history = parsed;
-                }
-                else
-                {
-                    warnings.Add($"{RevisionHistoryAnnotation.Key} was unreadable, a fresh history starts: {error}");
-                    stored = null;
-                }
+                stored = text;
+            }
+            else
+            {
+                warnings.Add($"{RevisionHistoryAnnotation.Key} was unreadable, a fresh history starts: {error}");
             }
         }
 
         RevisionEntry? added = null;
-        var trimmed = false;
-        if (RevisionDetector.Trigger(request.Operation, request.Object!, request.OldObject) is { } trigger)
+        byte[]? value;
+        var keepFrom = 0;
+        if (RevisionDetector.Detect(write.Operation, write.Rollout, write.Previous) is { } start)
         {
-            added = NewEntry(history.Count == 0 ? 1 : history[^1].Seq + 1, now, request, trigger, mutated);
-            history = [.. history.Skip(Math.Max(0, history.Count + 1 - limit)), added];
+            var seq = outline.LastSeq + 1;
+            keepFrom = Math.Max(0, outline.Count + 1 - limit);
+            if (outline.LastSeq == long.MaxValue)
+            {
+                // Not reachable by counting; only a history written while the webhook was bypassed gets here.
+                warnings.Add($"{RevisionHistoryAnnotation.Key} reached the largest seq; the history restarts at 1");
+                seq = 1;
+                keepFrom = outline.Count;
+            }
+
+            added = NewEntry(seq, now, write, start);
+            value = Compose(stored, outline, keepFrom, added);
         }
-        else if (history.Count > limit)
+        else if (outline.Count > limit)
         {
             // The policy's limit was lowered since the history was written.
-            history = history.Skip(history.Count - limit).ToList();
-            trimmed = true;
+            keepFrom = outline.Count - limit;
+            value = Compose(stored, outline, keepFrom, null);
+        }
+        else
+        {
+            // An unchanged history keeps its stored text byte for byte, so an ordinary update gets no patch.
+            value = stored;
         }
 
-        // A reinvocation (reinvocationPolicy: IfNeeded) sends back what an earlier call of this webhook wrote:
-        // the same history but for the moment of the newest entry. Keeping it makes mutation idempotent.
-        if (incoming is not null && added is not null && incoming != stored && SameButForLastTime(incoming, history))
+        // The client usually sends the stored annotation back untouched: then the two raw values are the same bytes.
+        var incomingIsStored = incoming.IsPresent && stored is not null
+            && (SameRaw(write.Rollout, incoming, write.Previous!, write.Previous!.AnnotationSlot(RevisionHistoryAnnotation.Key)) || SameText(write.Rollout, incoming, stored));
+        if (incoming.IsPresent && added is not null && !incomingIsStored)
         {
-            return new HistoryUpdate(incoming, added, warnings);
+            // A reinvocation (reinvocationPolicy: IfNeeded) sends back what an earlier call of this webhook wrote. It is
+            // kept, so that mutation stays idempotent, only when it is exactly what this call would write but for the
+            // newest entry's time, and that time is this webhook's own: not after now, nor long before.
+            var text = TextOf(write.Rollout, incoming);
+            if (value is not null && !text.AsSpan().SequenceEqual(value) && Reinvoked(text, stored, outline, keepFrom, added) is { } own)
+            {
+                if (own.At <= now && own.At >= now - ReinvocationWindow)
+                {
+                    return new HistoryUpdate(false, null, own, warnings);
+                }
+
+                warnings.Add($"{RevisionHistoryAnnotation.Key}: entry time {RevisionHistoryAnnotation.FormatTime(own.At)} is not the webhook's; "
+                    + (write.Operation == "UPDATE" ? "history restored" : "history recomputed"));
+            }
         }
 
-        // An unchanged history keeps its stored text byte for byte, so an ordinary update gets no patch.
-        var value = history.Count == 0 ? null
-            : added is null && !trimmed && stored is not null ? stored
-            : RevisionHistoryAnnotation.Serialize(history);
-        if (incoming is not null && incoming != value && warnings.Count == 0 && incoming != stored)
+        var changed = !incoming.IsPresent ? value is not null
+            : value is null ? true
+            : incomingIsStored ? !ReferenceEquals(value, stored) && !value.AsSpan().SequenceEqual(stored)
+            : !SameText(write.Rollout, incoming, value);
+        if (incoming.IsPresent && changed && warnings.Count == 0 && !incomingIsStored)
         {
-            warnings.Add(request.Operation == "UPDATE"
+            warnings.Add(write.Operation == "UPDATE"
                 ? $"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; your change to it was undone"
                 : $"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; the supplied value was replaced");
         }
-        else if (incoming is null && stored is not null && warnings.Count == 0)
+        else if (!incoming.IsPresent && stored is not null && warnings.Count == 0)
         {
             warnings.Add($"{RevisionHistoryAnnotation.Key} is kept by deadline-guard; your change to it was undone");
         }
 
-        return new HistoryUpdate(value, added, warnings);
+        return new HistoryUpdate(changed, changed && value is not null ? Encoding.UTF8.GetString(value) : null, added, warnings);
     }
 
-    private static bool SameButForLastTime(string incoming, IReadOnlyList<RevisionEntry> expected)
+    /// <summary>
+    /// The entry of <paramref name="sent"/> that makes it this call's own history, if there is one: sent must be,
+    /// byte for byte, what this call writes with that entry's time in place of now.
+    /// </summary>
+    private static RevisionEntry? Reinvoked(byte[] sent, byte[]? stored, HistoryOutline outline, int keepFrom, RevisionEntry added)
     {
-        if (!RevisionHistoryAnnotation.TryParse(incoming, out var entries, out _) || entries.Count != expected.Count)
+        if (!RevisionHistoryAnnotation.TryParse(sent, out var entries, out _) || entries.Count == 0)
         {
-            return false;
+            return null;
         }
 
-        for (var i = 0; i < entries.Count; i++)
+        var own = added with { At = entries[^1].At };
+        var expected = Compose(stored, outline, keepFrom, own);
+        return sent.AsSpan().SequenceEqual(expected) ? own : null;
+    }
+
+    /// <summary>
+    /// The history text: the stored entries from <paramref name="keepFrom"/> on, as stored, then <paramref name="added"/>.
+    /// Nothing is parsed or written again but the new entry.
+    /// </summary>
+    private static byte[] Compose(byte[]? stored, HistoryOutline outline, int keepFrom, RevisionEntry? added)
+    {
+        var kept = stored is null ? 0 : outline.Count - keepFrom;
+        if (kept > 0 && stored!.Length > (long)outline.Count * MaxKeptBytesPerEntry)
         {
-            var want = i == entries.Count - 1 ? expected[i] with { At = entries[i].At } : expected[i];
-            if (!Same(entries[i], want))
+            var entries = RevisionHistoryAnnotation.TryParse(stored, out var read, out _) ? read : []; // outlined, so it reads
+            List<RevisionEntry> rewritten = [.. entries.Skip(keepFrom)];
+            if (added is not null)
             {
-                return false;
+                rewritten.Add(added);
             }
+
+            return Encoding.UTF8.GetBytes(RevisionHistoryAnnotation.Serialize(rewritten));
         }
 
-        return true;
+        var entry = added is null ? [] : RevisionHistoryAnnotation.SerializeEntry(added);
+        var keptText = kept > 0 ? stored.AsSpan(outline.Entries[keepFrom].Start, outline.Entries[^1].End - outline.Entries[keepFrom].Start) : default;
+        var length = 2 + keptText.Length + entry.Length + (kept > 0 && entry.Length > 0 ? 1 : 0);
+        var text = new byte[length];
+        var at = 0;
+        text[at++] = (byte)'[';
+        keptText.CopyTo(text.AsSpan(at));
+        at += keptText.Length;
+        if (kept > 0 && entry.Length > 0)
+        {
+            Separator.CopyTo(text.AsSpan(at));
+            at += Separator.Length;
+        }
+
+        entry.CopyTo(text.AsSpan(at));
+        at += entry.Length;
+        text[at] = (byte)']';
+        return text;
     }
 
-    private static bool Same(RevisionEntry a, RevisionEntry b) =>
-        a with { Images = [] } == b with { Images = [] } && a.Images.SequenceEqual(b.Images);
-
-    /// <summary>Sets (or removes, for null) the annotation in the object, creating metadata.annotations when needed.</summary>
-    public static void Apply(JsonObject rollout, string? value)
-    {
-        var current = Annotation(rollout);
-        if (current == value)
-        {
-            return;
-        }
-
-        if (value is null)
-        {
-            (JsonValues.At(rollout, "metadata", "annotations") as JsonObject)?.Remove(RevisionHistoryAnnotation.Key);
-            return;
-        }
-
-        // Never replace a malformed metadata or annotations value of the client's: the API server rejects it anyway.
-        var metadata = rollout["metadata"] as JsonObject;
-        if (metadata is null && !rollout.ContainsKey("metadata"))
-        {
-            rollout["metadata"] = metadata = new JsonObject();
-        }
-
-        var annotations = JsonValues.At(metadata, "annotations") as JsonObject;
-        if (metadata is not null && annotations is null && (!metadata.TryGetPropertyValue("annotations", out var present) || present is null))
-        {
-            metadata["annotations"] = annotations = new JsonObject();
-        }
-
-        if (annotations is not null)
-        {
-            annotations[RevisionHistoryAnnotation.Key] = value;
-        }
-    }
-
+    /// <summary>The history annotation's text in a Rollout tree (a value of another JSON kind as its JSON); null when absent.</summary>
     public static string? Annotation(JsonObject rollout) =>
         JsonValues.At(rollout, "metadata", "annotations") is JsonObject annotations && annotations.TryGetPropertyValue(RevisionHistoryAnnotation.Key, out var value)
             ? JsonValues.GetString(value) ?? value?.ToJsonString() ?? "null"
             : null;
 
-    private static RevisionEntry NewEntry(int seq, DateTimeOffset now, AdmissionRequest request, string trigger, JsonObject mutated)
+    /// <summary>The annotation's text as UTF-8: a string's value; for another kind, its JSON (as <see cref="Annotation"/> reads it).</summary>
+    private static byte[] TextOf(RolloutView rollout, JsonSlot value)
     {
-        var spec = mutated["spec"] as JsonObject;
-        var deadline = FoundValue.Of(spec, "progressDeadlineSeconds");
-        var abort = FoundValue.Of(spec, "progressDeadlineAbort");
-        return new RevisionEntry(
-            seq,
-            now,
-            Shorten(request.User, MaxUserLength),
-            request.Operation,
-            trigger,
-            RevisionDetector.Fingerprint(request.Object!), // mutation never touches the template or workloadRef
-            WithinBudget(RevisionDetector.Images(request.Object!)),
+        if (value.Kind == JsonValueKind.String)
+        {
+            return JsonValues.Utf8StringOf(rollout.Raw(value));
+        }
 
-            // Absent fields mean Argo's defaults: 600 seconds (defaults.go) and no abort.
-            !deadline.Present ? 600 : deadline.IsInt32 ? deadline.Int32 : null,
-            abort.IsTrue);
+        rollout.TryGetAnnotation(RevisionHistoryAnnotation.Key, out var element);
+        return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(element));
     }
 
-    /// <summary>Keeps images in order while they fit the budget; the rest are counted in a last "+N more".</summary>
-    private static List<string> WithinBudget(IReadOnlyList<string> images)
+    private static bool SameRaw(RolloutView a, JsonSlot slotA, RolloutView b, JsonSlot slotB) =>
+        slotA.Kind == JsonValueKind.String && slotB.Kind == JsonValueKind.String && a.Raw(slotA).SequenceEqual(b.Raw(slotB));
+
+    /// <summary>Whether the annotation reads as <paramref name="text"/>.</summary>
+    private static bool SameText(RolloutView rollout, JsonSlot value, byte[] text) => TextOf(rollout, value).AsSpan().SequenceEqual(text);
+
+    private static RevisionEntry NewEntry(long seq, DateTimeOffset now, RevisionWrite write, RevisionStart start) =>
+        new(
+            seq,
+            now,
+            Shorten(write.User, MaxUserLength),
+            write.Operation,
+            start.Trigger,
+            start.Fingerprint, // mutation never touches the template or workloadRef
+            ImagesWithinBudget(RevisionDetector.Images(write.Rollout)),
+            write.DeadlineSeconds,
+            write.Abort);
+
+    /// <summary>
+    /// The images, each once and in order, while they fit the budget; the rest are counted in a last "+N more".
+    /// One pass with a set: linear in the number of containers, whatever a client sends.
+    /// </summary>
+    internal static List<string> ImagesWithinBudget(IEnumerable<string> images, IEqualityComparer<string>? comparer = null)
     {
-        var kept = new List<string>(images.Count);
+        var seen = new HashSet<string>(comparer ?? StringComparer.Ordinal);
+        var kept = new List<string>();
         var used = 0;
+        var full = false;
         foreach (var image in images)
         {
+            if (!seen.Add(image) || full)
+            {
+                continue;
+            }
+
             var text = image.Length > ImageBudget ? "..." + image[^(ImageBudget - 3)..] : image;
             if (used + text.Length > ImageBudget && kept.Count > 0)
             {
-                kept.Add($"+{images.Count - kept.Count} more");
-                break;
+                full = true;
+                continue;
             }
 
             kept.Add(text);
             used += text.Length;
+        }
+
+        if (full)
+        {
+            kept.Add($"+{seen.Count - kept.Count} more");
         }
 
         return kept;

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,6 +8,8 @@ namespace DeadlineGuard.Json;
 /// <summary>Typed reads of JSON values that never throw, and human descriptions of what was found.</summary>
 public static class JsonValues
 {
+    private const int DescribeMaxLength = 40;
+
     /// <summary>True for a JSON number that is a whole number within Int32 (60 or 60.0, not 1e99 or 6.5).</summary>
     public static bool TryGetInt32(JsonNode? node, out int value)
     {
@@ -56,6 +60,90 @@ public static class JsonValues
         return whole == decimal.Truncate(whole);
     }
 
+    /// <summary>As <see cref="TryGetInt32(JsonNode?, out int)"/>, for a parsed element.</summary>
+    public static bool TryGetInt32(JsonElement element, out int value)
+    {
+        value = 0;
+        if (TryGetWhole(element, out var whole) && whole is >= int.MinValue and <= int.MaxValue)
+        {
+            value = (int)whole;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool TryGetWhole(JsonElement element, out decimal whole)
+    {
+        whole = 0;
+        if (element.ValueKind != JsonValueKind.Number)
+        {
+            return false;
+        }
+
+        if (element.TryGetInt32(out var small))
+        {
+            whole = small;
+            return true;
+        }
+
+        if (!element.TryGetDecimal(out whole)
+            && !decimal.TryParse(JsonMarshal.GetRawUtf8Value(element), NumberStyles.Float, CultureInfo.InvariantCulture, out whole))
+        {
+            return false;
+        }
+
+        return whole == decimal.Truncate(whole);
+    }
+
+    public static string? GetString(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+
+    /// <summary>The value of a raw JSON string token (with its quotes) as UTF-8, unescaped.</summary>
+    public static byte[] Utf8StringOf(ReadOnlySpan<byte> token)
+    {
+        var inner = token[1..^1];
+        if (inner.IndexOf((byte)'\\') < 0)
+        {
+            return inner.ToArray();
+        }
+
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(inner.Length); // unescaping never lengthens
+        try
+        {
+            return scratch.AsSpan(0, reader.CopyString(scratch)).ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>As <see cref="Describe(JsonNode?)"/>, for a parsed element; an undefined element reads as null.</summary>
+    public static string Describe(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                return "null";
+            case JsonValueKind.Object:
+                return "a mapping";
+            case JsonValueKind.Array:
+                return "a list";
+        }
+
+        // Written as JsonNode.ToJsonString writes it (default encoder), so that messages read the same as before.
+        var text = JsonSerializer.Serialize(element);
+        if (text.Length > DescribeMaxLength)
+        {
+            text = string.Concat(text.AsSpan(0, DescribeMaxLength), "…");
+        }
+
+        return element.ValueKind == JsonValueKind.String ? $"{text} (a string)" : text;
+    }
+
     public static bool TryGetBool(JsonNode? node, out bool value)
     {
         value = false;
@@ -91,7 +179,7 @@ public static class JsonValues
     /// <summary>What a person should read for a value found in a document: <c>"60" (a string)</c>, <c>null</c>, <c>1e99</c>.</summary>
     public static string Describe(JsonNode? node)
     {
-        const int MaxLength = 40;
+        const int MaxLength = DescribeMaxLength;
         switch (node)
         {
             case null:

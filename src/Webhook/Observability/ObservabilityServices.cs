@@ -1,6 +1,5 @@
 using Prometheus;
 using Serilog;
-using Serilog.Formatting.Compact;
 
 namespace DeadlineGuard.Observability;
 
@@ -16,9 +15,9 @@ public static class ObservabilityServices
                 .ReadFrom.Configuration(configuration)
                 .Enrich.FromLogContext()
                 .Filter.ByExcluding(Hosting.StartupFailures.IsReportedByTheCommand)
-                // Formatting and writing happen on the sink's own thread: a review does not wait for stdout.
-                // The buffer blocks rather than drops when full, so no decision event is ever lost.
-                .WriteTo.Async(sink => sink.Console(new CompactJsonFormatter()), bufferSize: 10_000, blockWhenFull: true),
+                // Formatting and writing happen in batches off the request path: a review does not wait for stdout
+                // (see CompactJsonConsoleSink for the bound and why it replaced the async wrapper).
+                .WriteTo.Sink(new CompactJsonConsoleSink()),
             preserveStaticLogger: true);
         services.AddSingleton(_ => new WebhookMetrics(Metrics.NewCustomRegistry()));
         services.AddSingleton<Readiness>();

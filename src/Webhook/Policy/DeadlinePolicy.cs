@@ -16,7 +16,19 @@ public sealed record Exemptions(string Annotation, IReadOnlyList<string> Allowed
 
 public sealed record HistoryOptions(int Limit);
 
-/// <summary>A per-namespace override; a null member keeps the policy's own value.</summary>
+/// <summary>
+/// The limit on an indefinite pause (DESIGN.md §5), enforced by the reconciler: <paramref name="MaxSeconds"/> 0 is
+/// off; <paramref name="Abort"/> false reports (Event and metric) without aborting.
+/// </summary>
+public sealed record PauseOptions(int MaxSeconds, bool Abort);
+
+/// <summary>Pitfall ids (docs/pitfalls.md) not to report anywhere in the cluster, as written in the file.</summary>
+public sealed record PitfallOptions(IReadOnlyList<string> Ignore);
+
+/// <summary>
+/// A per-namespace override; a null member keeps the policy's own value. <paramref name="PauseMaxSeconds"/> and
+/// <paramref name="PauseAbort"/> are the override's <c>pauses.maxSeconds</c> and <c>pauses.abort</c>.
+/// </summary>
 public sealed record PolicyOverride(
     IReadOnlyList<string> Namespaces,
     PolicyAction? Action,
@@ -25,7 +37,9 @@ public sealed record PolicyOverride(
     int? DefaultSeconds,
     bool? DefaultAbort,
     bool? RequireAbort,
-    bool? Inject);
+    bool? Inject,
+    int? PauseMaxSeconds = null,
+    bool? PauseAbort = null);
 
 /// <summary>The cluster's deadline policy (apiVersion deadline-guard.io/v1, kind DeadlinePolicy).</summary>
 public sealed record DeadlinePolicy(
@@ -36,7 +50,9 @@ public sealed record DeadlinePolicy(
     PolicyAction Action,
     Exemptions Exemptions,
     IReadOnlyList<PolicyOverride> Overrides,
-    HistoryOptions History)
+    HistoryOptions History,
+    PauseOptions Pauses,
+    PitfallOptions Pitfalls)
 {
     public const string ApiVersion = "deadline-guard.io/v1";
     public const string Kind = "DeadlinePolicy";
@@ -50,10 +66,15 @@ public sealed record DeadlinePolicy(
         Action: PolicyAction.Deny,
         Exemptions: new Exemptions("deadline-guard.io/exempt", ["sandbox-*"], ["kube-system"]),
         Overrides: [],
-        History: new HistoryOptions(10));
+        History: new HistoryOptions(10),
+        Pauses: new PauseOptions(MaxSeconds: 0, Abort: true),
+        Pitfalls: new PitfallOptions([]));
 }
 
-/// <summary>The rules in force for one namespace, after the first matching override.</summary>
+/// <summary>
+/// The rules in force for one namespace, after the first matching override; <paramref name="PauseMaxSeconds"/> (0: no
+/// limit) and <paramref name="PauseAbort"/> are the pause limit in force there.
+/// </summary>
 public sealed record EffectivePolicy(
     bool Inject,
     int DefaultSeconds,
@@ -62,4 +83,6 @@ public sealed record EffectivePolicy(
     int MaxSeconds,
     bool RequireAbort,
     PolicyAction Action,
-    int? OverrideIndex);
+    int? OverrideIndex,
+    int PauseMaxSeconds = 0,
+    bool PauseAbort = true);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DeadlineGuard.Pitfalls;
 using FluentValidation;
 
 namespace DeadlineGuard.Policy;
@@ -39,6 +40,20 @@ public sealed partial class DeadlinePolicyValidator : AbstractValidator<Deadline
         RuleFor(p => p.History.Limit).InclusiveBetween(1, MaxHistoryLimit)
             .OverridePropertyName("spec.history.limit")
             .WithMessage(p => $"must be between 1 and {MaxHistoryLimit}, found {p.History.Limit}");
+        RuleFor(p => p.Pauses.MaxSeconds).GreaterThanOrEqualTo(0)
+            .OverridePropertyName("spec.pauses.maxSeconds")
+            .WithMessage(p => $"must be 0 (no pause limit) or a number of seconds, found {p.Pauses.MaxSeconds}");
+        RuleFor(p => p).Custom((policy, context) =>
+        {
+            for (var i = 0; i < policy.Pitfalls.Ignore.Count; i++)
+            {
+                var id = policy.Pitfalls.Ignore[i];
+                if (PitfallCatalog.Find(id) is null)
+                {
+                    context.AddFailure($"spec.pitfalls.ignore[{i}]", $"{Quoted(id)} is not a pitfall id; known ids: {KnownPitfallIds}");
+                }
+            }
+        });
         RuleFor(p => p).Custom((policy, context) =>
         {
             for (var i = 0; i < policy.Overrides.Count; i++)
@@ -50,6 +65,15 @@ public sealed partial class DeadlinePolicyValidator : AbstractValidator<Deadline
             }
         });
     }
+
+    /// <summary>A text as JSON writes it (escaped, on one line), clipped to 40 characters.</summary>
+    private static string Quoted(string text)
+    {
+        var json = System.Text.Json.Nodes.JsonValue.Create(text).ToJsonString();
+        return json.Length <= 40 ? json : string.Concat(json.AsSpan(0, 40), "…");
+    }
+
+    private static string KnownPitfallIds => string.Join(", ", PitfallCatalog.All.Select(d => d.Id));
 
     private static bool InBounds(int value, int min, int max) => value >= min && value <= max;
 
@@ -92,6 +116,11 @@ public sealed partial class DeadlinePolicyValidator : AbstractValidator<Deadline
         if (effective.Inject && effective.RequireAbort && !effective.DefaultAbort)
         {
             yield return (".defaults.progressDeadlineAbort", "is false while requireAbort is true for these namespaces");
+        }
+
+        if (rule.PauseMaxSeconds is < 0)
+        {
+            yield return (".pauses.maxSeconds", $"must be 0 (no pause limit) or a number of seconds, found {rule.PauseMaxSeconds}");
         }
     }
 

@@ -126,6 +126,8 @@ public static class PolicyDocumentReader
         var bounds = spec.Object("bounds");
         var exemptions = spec.Object("exemptions");
         var history = spec.Object("history");
+        var pauses = spec.Object("pauses");
+        var pitfalls = spec.Object("pitfalls");
         var policy = new DeadlinePolicy(
             Inject: spec.Bool("inject", builtIn.Inject),
             Defaults: new DeadlineDefaults(
@@ -141,11 +143,17 @@ public static class PolicyDocumentReader
                 exemptions?.StringList("allowedIn", builtIn.Exemptions.AllowedIn) ?? builtIn.Exemptions.AllowedIn,
                 exemptions?.StringList("namespaces", builtIn.Exemptions.Namespaces) ?? builtIn.Exemptions.Namespaces),
             Overrides: spec.ObjectList("overrides").Select(ReadOverride).ToList(),
-            History: new HistoryOptions(history?.Int("limit", builtIn.History.Limit) ?? builtIn.History.Limit));
+            History: new HistoryOptions(history?.Int("limit", builtIn.History.Limit) ?? builtIn.History.Limit),
+            Pauses: new PauseOptions(
+                pauses?.Int("maxSeconds", builtIn.Pauses.MaxSeconds) ?? builtIn.Pauses.MaxSeconds,
+                pauses?.Bool("abort", builtIn.Pauses.Abort) ?? builtIn.Pauses.Abort),
+            Pitfalls: new PitfallOptions(pitfalls?.StringList("ignore", builtIn.Pitfalls.Ignore) ?? builtIn.Pitfalls.Ignore));
         defaults?.RejectUnknown();
         bounds?.RejectUnknown();
         exemptions?.RejectUnknown();
         history?.RejectUnknown();
+        pauses?.RejectUnknown();
+        pitfalls?.RejectUnknown();
         spec.RejectUnknown();
         return policy;
     }
@@ -154,6 +162,7 @@ public static class PolicyDocumentReader
     {
         var bounds = item.Object("bounds");
         var defaults = item.Object("defaults");
+        var pauses = item.Object("pauses");
         var rule = new PolicyOverride(
             Namespaces: item.OptionalStringList("namespaces") ?? [],
             Action: item.OptionalEnum<PolicyAction>("action"),
@@ -162,9 +171,12 @@ public static class PolicyDocumentReader
             DefaultSeconds: defaults?.OptionalInt("progressDeadlineSeconds"),
             DefaultAbort: defaults?.OptionalBool("progressDeadlineAbort"),
             RequireAbort: item.OptionalBool("requireAbort"),
-            Inject: item.OptionalBool("inject"));
+            Inject: item.OptionalBool("inject"),
+            PauseMaxSeconds: pauses?.OptionalInt("maxSeconds"),
+            PauseAbort: pauses?.OptionalBool("abort"));
         bounds?.RejectUnknown();
         defaults?.RejectUnknown();
+        pauses?.RejectUnknown();
         item.RejectUnknown();
         return rule;
     }

@@ -7,7 +7,7 @@ using k8s.Models;
 
 namespace DeadlineGuard.Reconciler;
 
-/// <summary>What was done about an exceeded deadline.</summary>
+/// <summary>What was done about an exceeded deadline or pause limit.</summary>
 public enum ActionTaken
 {
     Aborted,
@@ -25,6 +25,8 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
 {
     public const string Controller = "deadline-guard.io/reconciler";
     public const string ScaleDownDeadlineAnnotation = "scale-down-deadline";
+    public const string ProgressDeadlineExceededReason = "ProgressDeadlineExceeded";
+    public const string PauseLimitExceededReason = "PauseLimitExceeded";
     private const string AbortPatch = """{"status":{"abort":true}}""";
 
     public string Instance { get; init; } = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName;
@@ -32,7 +34,7 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
     /// <summary>The change itself (repair, abort), without its Event; <see cref="ActionTaken.Gone"/> when the Rollout is gone.</summary>
     public async Task<ActionTaken> ApplyAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, CancellationToken cancellationToken)
     {
-        if (options.RepairStaleScaleDownDeadline && !options.DryRun)
+        if (verdict.Limit == LimitKind.Deadline && options.RepairStaleScaleDownDeadline && !options.DryRun)
         {
             await RepairAsync(rollout, cancellationToken);
         }
@@ -70,7 +72,14 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
     public async Task ReportAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken, CancellationToken cancellationToken)
     {
         await EmitAsync(rollout, verdict, taken, cancellationToken);
-        LogActed(logger, rollout.Key.ToString(), verdict.Revision, taken.ToString(), verdict.Reason);
+        if (verdict.Limit == LimitKind.Pause)
+        {
+            LogPauseActed(logger, rollout.Key.ToString(), verdict.Revision, taken.ToString(), verdict.Reason);
+        }
+        else
+        {
+            LogActed(logger, rollout.Key.ToString(), verdict.Revision, taken.ToString(), verdict.Reason);
+        }
     }
 
     /// <summary>
@@ -79,6 +88,11 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
     /// </summary>
     public static string Note(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken)
     {
+        if (verdict.Pause is { } pause)
+        {
+            return PauseNote(rollout, verdict, pause, taken);
+        }
+
         var revision = verdict.Revision is { } r ? $"revision {r}" : "the current revision";
         var since = verdict.ProgressSince is { } s ? History.RevisionHistoryAnnotation.FormatTime(s) : "its start";
         var what = taken switch
@@ -95,11 +109,37 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
         return note.Length <= 1024 ? note : note[..1024];
     }
 
+    /// <summary>
+    /// The pause-limit Event's text: which revision, which pause (its reason, and what it waits for), since when, the limit
+    /// in force, and what was done.
+    /// </summary>
+    public static string PauseNote(RolloutSnapshot rollout, DeadlineVerdict verdict, IndefinitePause pause, ActionTaken taken)
+    {
+        var revision = verdict.Revision is { } r ? $"revision {r}" : "the current revision";
+        var waiting = pause.Reason switch
+        {
+            PauseLimitJudge.BlueGreenPause => "awaiting promotion (BlueGreenPause, autoPromotionEnabled: false)",
+            PauseLimitJudge.CanaryPauseStep => "at a canary pause step without duration (CanaryPauseStep)",
+            PauseLimitJudge.InconclusiveAnalysisRun => "on an inconclusive analysis (InconclusiveAnalysisRun)",
+            _ => $"({pause.Reason})",
+        };
+        var what = taken switch
+        {
+            ActionTaken.Aborted => "aborted it (status.abort=true), as kubectl argo rollouts abort does",
+            ActionTaken.WouldAbort => "would abort it (dry run: nothing changed)",
+            _ => "did not abort it: the policy's pauses.abort is false",
+        };
+        var due = verdict.DueAt is { } d ? $" (due with grace at {History.RevisionHistoryAnnotation.FormatTime(d)})" : string.Empty;
+        var note = $"Rollout {rollout.Name} {revision} has been paused {waiting} since {History.RevisionHistoryAnnotation.FormatTime(pause.Since)}, "
+            + $"past the pause limit of {pause.LimitSeconds}s{due}; deadline-guard {what}.";
+        return note.Length <= 1024 ? note : note[..1024];
+    }
+
     private Task EmitAsync(RolloutSnapshot rollout, DeadlineVerdict verdict, ActionTaken taken, CancellationToken cancellationToken) =>
         EmitAsync(
             rollout,
             EventName(rollout, verdict.RevisionKey),
-            "ProgressDeadlineExceeded",
+            verdict.Limit == LimitKind.Pause ? PauseLimitExceededReason : ProgressDeadlineExceededReason,
             taken switch { ActionTaken.Aborted => "Abort", ActionTaken.WouldAbort => "WouldAbort", _ => "Report" },
             Note(rollout, verdict, taken),
             cancellationToken);
@@ -136,7 +176,10 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
         }
     }
 
-    /// <summary>Deterministic per (Rollout, revision, progress clock): a repeated action cannot make a second Event.</summary>
+    /// <summary>
+    /// Deterministic per (Rollout, key): per revision and progress clock, or per pause (its reason and start), so a
+    /// repeated action cannot make a second Event.
+    /// </summary>
     public static string EventName(RolloutSnapshot rollout, string key)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{rollout.Uid}|{key}")))[..12];
@@ -192,7 +235,10 @@ public sealed partial class DeadlineActions(IKubernetes client, ReconcilerOption
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Rollout {Rollout} revision {Revision} exceeded its deadline: {Action} ({Reason})")]
-    private static partial void LogActed(ILogger logger, string rollout, int? revision, string action, string reason);
+    private static partial void LogActed(ILogger logger, string rollout, long? revision, string action, string reason);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Rollout {Rollout} revision {Revision} exceeded the pause limit: {Action} ({Reason})")]
+    private static partial void LogPauseActed(ILogger logger, string rollout, long? revision, string action, string reason);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Removed an expired scale-down-deadline from ReplicaSet {ReplicaSet} of Rollout {Rollout}")]
     private static partial void LogRepaired(ILogger logger, string replicaSet, string rollout);

@@ -7,8 +7,9 @@ using DeadlineGuard.Policy;
 namespace DeadlineGuard.Reconciler;
 
 /// <summary>
-/// Decides whether a Rollout's current revision has overrun its deadline (DESIGN.md §5): a pure function of
-/// (snapshot, policy, now, grace), with no I/O and no parsing, so it is tested as a table.
+/// Decides whether a Rollout's current revision has overrun its deadline, or a pause the policy limits has overrun the
+/// limit (<see cref="PauseLimitJudge"/>), DESIGN.md §5: a pure function of (snapshot, policy, now, grace), with no I/O
+/// and no parsing, so it is tested as a table.
 /// </summary>
 public static class DeadlineJudge
 {
@@ -32,7 +33,6 @@ public static class DeadlineJudge
     // The common answers, made once: judging a fleet allocates next to nothing for the Rollouts it leaves alone.
     private static readonly DeadlineVerdict NamespaceExempt = DeadlineVerdict.Idle("namespace is exempt");
     private static readonly DeadlineVerdict AlreadyAborted = DeadlineVerdict.Idle("already aborted");
-    private static readonly DeadlineVerdict IsPaused = DeadlineVerdict.Idle("paused");
     private static readonly DeadlineVerdict NoProgressingCondition = DeadlineVerdict.Idle("no Progressing condition yet");
     private static readonly DeadlineVerdict NotObserved = DeadlineVerdict.Idle("the controller has not observed this generation yet");
     private static readonly DeadlineVerdict ExemptByAnnotation = DeadlineVerdict.Idle("exempt by annotation");
@@ -61,9 +61,10 @@ public static class DeadlineJudge
             return AlreadyAborted;
         }
 
-        if (rollout.SpecPaused || rollout.PauseConditions.Count > 0 || rollout.Paused?.Status == "True")
+        if (rollout.SpecPaused || rollout.PauseConditions.Count > 0 || rollout.Paused?.Status == "True" || (rollout.WrongTyped & WrongTypedFields.PauseConditions) != 0)
         {
-            return IsPaused;
+            // Argo does not time a paused revision; the policy's pause limit may.
+            return PauseLimitJudge.Judge(rollout, policy, now, graceSeconds);
         }
 
         if (rollout.Phase is { } phase && phase != "Progressing")
@@ -81,7 +82,7 @@ public static class DeadlineJudge
             return Cached(NotProgressingVerdicts, progressing.Reason, static r => $"not progressing ({r})");
         }
 
-        if (rollout.ObservedGeneration is { } observed && rollout.Generation > 0 && !IsGeneration(observed, rollout.Generation))
+        if (!IsObserved(rollout))
         {
             return NotObserved;
         }
@@ -121,7 +122,7 @@ public static class DeadlineJudge
                 : $"no progress clock: no Progressing time{note}");
         }
 
-        var due = clock.AddSeconds(deadline + graceSeconds);
+        var due = After(clock, (double)deadline + graceSeconds);
         if (now < due)
         {
             var within = note.Length == 0 ? WithinReasons.GetOrAdd(deadline, static d => $"progressing within its {d}s deadline") : $"progressing within its {deadline}s deadline{note}";
@@ -140,6 +141,20 @@ public static class DeadlineJudge
         cache.TryGetValue(key, out var verdict) ? verdict
         : cache.Count < 256 ? cache.GetOrAdd(key, k => DeadlineVerdict.Idle(reason(k)))
         : DeadlineVerdict.Idle(reason(key));
+
+    /// <summary>
+    /// <paramref name="seconds"/> after <paramref name="since"/>, or the latest time there is when that lies beyond it (a
+    /// start forged or skewed into the year 9999 must not throw in the loop).
+    /// </summary>
+    internal static DateTimeOffset After(DateTimeOffset since, double seconds)
+    {
+        var span = TimeSpan.FromSeconds(seconds);
+        return since <= DateTimeOffset.MaxValue - span ? since + span : DateTimeOffset.MaxValue;
+    }
+
+    /// <summary>The controller has observed the current generation (or the status does not say which it observed).</summary>
+    internal static bool IsObserved(RolloutSnapshot rollout) =>
+        rollout.ObservedGeneration is not { } observed || rollout.Generation <= 0 || IsGeneration(observed, rollout.Generation);
 
     /// <summary>status.observedGeneration (text) is metadata.generation written out, compared without allocating.</summary>
     private static bool IsGeneration(string observed, long generation)
@@ -166,6 +181,6 @@ public static class DeadlineJudge
     }
 
     /// <summary>As the webhook's exemption: the annotation honoured in the namespace, with a non-empty reason.</summary>
-    private static bool IsExempt(DeadlinePolicy policy, RolloutSnapshot rollout) =>
+    internal static bool IsExempt(DeadlinePolicy policy, RolloutSnapshot rollout) =>
         !string.IsNullOrWhiteSpace(rollout.ExemptionValue) && NamespaceGlob.MatchesAny(policy.Exemptions.AllowedIn, rollout.Namespace);
 }

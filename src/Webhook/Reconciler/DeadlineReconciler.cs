@@ -8,9 +8,9 @@ namespace DeadlineGuard.Reconciler;
 
 /// <summary>
 /// The loop around the judge: keeps one <see cref="RolloutRecord"/> per watched Rollout, judges each one when it
-/// changes, schedules a wake-up for the moment its deadline falls due (no polling), and acts at most once per
-/// revision. Lists, relists and watch events all arrive as <see cref="RolloutChange"/>s carrying snapshots, through one
-/// channel. All state is touched by this one loop, so it needs no locks.
+/// changes, schedules a wake-up for the moment its deadline or pause limit falls due (no polling), and acts at most
+/// once per revision (and once per pause). Lists, relists and watch events all arrive as <see cref="RolloutChange"/>s
+/// carrying snapshots, through one channel. All state is touched by this one loop, so it needs no locks.
 /// </summary>
 public sealed partial class DeadlineReconciler(
     IRolloutInformerFactory informers,
@@ -277,7 +277,13 @@ public sealed partial class DeadlineReconciler(
     {
         var verdict = DeadlineJudge.Judge(record.Snapshot, policies.Current, time.GetUtcNow(), options.GraceSeconds);
         observer?.Judged(record.Snapshot, verdict);
-        metrics.Count(verdict.Kind);
+        metrics.Count(verdict.Kind, verdict.Limit);
+        if (verdict.Problem is { } problem && record.NoteProblem(problem))
+        {
+            metrics.CountUnreadable(problem);
+            LogUnreadablePause(logger, record.Snapshot.Key.ToString(), verdict.Reason);
+        }
+
         switch (verdict.Kind)
         {
             case VerdictKind.Waiting:
@@ -310,7 +316,7 @@ public sealed partial class DeadlineReconciler(
                 await actions.ReportAsync(rollout, verdict, taken, cancellationToken);
             }
 
-            Succeeded(record, verdict.RevisionKey, taken);
+            Succeeded(record, verdict, taken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -336,7 +342,7 @@ public sealed partial class DeadlineReconciler(
         {
             await actions.ReportAsync(unreported.Rollout, unreported.Verdict, unreported.Taken, cancellationToken);
             record.Unreported = null;
-            Succeeded(record, unreported.Verdict.RevisionKey, unreported.Taken);
+            Succeeded(record, unreported.Verdict, unreported.Taken);
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -352,10 +358,10 @@ public sealed partial class DeadlineReconciler(
         }
     }
 
-    private void Succeeded(RolloutRecord record, string revisionKey, ActionTaken taken)
+    private void Succeeded(RolloutRecord record, DeadlineVerdict verdict, ActionTaken taken)
     {
-        metrics.Actions.WithLabels(taken.ToString(), "success").Inc();
-        record.MarkActed(revisionKey);
+        metrics.CountAction(taken, "success", verdict.Limit);
+        record.MarkActed(verdict.RevisionKey);
         record.Failures = 0;
     }
 
@@ -363,7 +369,7 @@ public sealed partial class DeadlineReconciler(
     {
         var retry = Backoff.Delay(++record.Failures, TimeSpan.FromSeconds(options.MaxBackoffSeconds));
         var action = !verdict.Abort ? ActionTaken.Reported : options.DryRun ? ActionTaken.WouldAbort : ActionTaken.Aborted;
-        metrics.Actions.WithLabels(action.ToString(), "failure").Inc();
+        metrics.CountAction(action, "failure", verdict.Limit);
         LogActionFailed(logger, e, record.Snapshot.Key.ToString(), retry.TotalSeconds);
         Schedule(record, time.GetUtcNow() + retry);
     }
@@ -431,4 +437,7 @@ public sealed partial class DeadlineReconciler(
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Error, Message = "Acting on Rollout {Rollout} failed; retrying in {DelaySeconds:0.0} s")]
     private static partial void LogActionFailed(ILogger logger, Exception exception, string rollout, double delaySeconds);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Rollout {Rollout} is left alone by the pause limit: {Reason}")]
+    private static partial void LogUnreadablePause(ILogger logger, string rollout, string reason);
 }

@@ -26,7 +26,7 @@ public static class HistoryEntryReader
                 return HistoryState.Unreadable;
             }
 
-            var previousSeq = 0;
+            var previousSeq = 0L;
             RecordedRevision? match = null;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
@@ -66,7 +66,8 @@ public static class HistoryEntryReader
             return null;
         }
 
-        int? seq = null, deadline = null;
+        long? seq = null;
+        int? deadline = null;
         DateTimeOffset? at = null;
         bool by = false, op = false, trigger = false, hasFingerprint = false, images = false;
         bool? abort = null;
@@ -78,7 +79,7 @@ public static class HistoryEntryReader
             var type = reader.TokenType;
             switch (field)
             {
-                case Fields.Seq when type == JsonTokenType.Number && reader.TryGetInt32(out var number) && number >= 1:
+                case Fields.Seq when type == JsonTokenType.Number && reader.TryGetInt64(out var number) && number >= 1:
                     seq = number;
                     break;
                 case Fields.At when type == JsonTokenType.String && ParseTime(ref reader) is { } time:

@@ -241,6 +241,7 @@ public sealed class RolloutDecoder
             SpecPaused = b.Paused,
             Strategy = b.Canary ? RolloutStrategy.Canary : b.BlueGreen ? RolloutStrategy.BlueGreen : RolloutStrategy.None,
             AutoPromotionSeconds = b.BlueGreen && !b.Canary ? b.AutoPromotionSeconds : null,
+            AutoPromotionEnabled = b.BlueGreen && !b.Canary ? b.AutoPromotionEnabled : null,
             CanarySteps = b.Canary && b.Steps is { } steps ? steps : [],
             TrafficRouting = b.Canary && b.TrafficRouting,
             Selector = b.Selector,
@@ -253,6 +254,7 @@ public sealed class RolloutDecoder
             Progressing = b.Progressing,
             Paused = b.PausedCondition,
             PauseConditions = b.PauseConditions ?? [],
+            WrongTyped = b.WrongTyped,
             Unreadable = b.Duplicate is { } key ? $"the key \"{key}\" appears twice" : null,
             MinReadySeconds = b.MinReadySeconds,
             SpecDeadlineFound = b.DeadlineFound,
@@ -546,6 +548,18 @@ public sealed class RolloutDecoder
                 Once(ref seen, 1, "spec.strategy.blueGreen.autoPromotionSeconds", ref b);
                 Read(ref reader);
                 b.AutoPromotionSeconds = TryGetInt32(ref reader);
+                b.WrongTyped = Flag(b.WrongTyped, WrongTypedFields.AutoPromotionSeconds, b.AutoPromotionSeconds is null && reader.TokenType != JsonTokenType.Null);
+            }
+            else if (reader.ValueTextEquals("autoPromotionEnabled"u8))
+            {
+                Once(ref seen, 2, "spec.strategy.blueGreen.autoPromotionEnabled", ref b);
+                b.AutoPromotionEnabled = Next(ref reader) switch
+                {
+                    JsonTokenType.True => true,
+                    JsonTokenType.False => false,
+                    _ => null,
+                };
+                b.WrongTyped = Flag(b.WrongTyped, WrongTypedFields.AutoPromotionEnabled, b.AutoPromotionEnabled is null && reader.TokenType != JsonTokenType.Null);
             }
             else
             {
@@ -744,6 +758,7 @@ public sealed class RolloutDecoder
                 Once(ref seen, 8, "status.currentStepIndex", ref b);
                 Read(ref reader);
                 b.CurrentStepIndex = TryGetInt32(ref reader);
+                b.WrongTyped = Flag(b.WrongTyped, WrongTypedFields.CurrentStepIndex, b.CurrentStepIndex is null && reader.TokenType != JsonTokenType.Null);
                 Skip(ref reader);
             }
             else if (reader.ValueTextEquals("currentPodHash"u8))
@@ -766,6 +781,7 @@ public sealed class RolloutDecoder
                 else
                 {
                     b.PauseConditions = null;
+                    b.WrongTyped = Flag(b.WrongTyped, WrongTypedFields.PauseConditions, reader.TokenType != JsonTokenType.Null);
                     Skip(ref reader);
                 }
             }
@@ -797,8 +813,9 @@ public sealed class RolloutDecoder
         var conditions = new List<PauseCondition>();
         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
         {
-            string reason = string.Empty;
+            string? reason = null;
             DateTimeOffset? start = null;
+            var startType = JsonTokenType.None; // None: no startTime key
             if (reader.TokenType == JsonTokenType.StartObject)
             {
                 var seen = 0;
@@ -807,12 +824,13 @@ public sealed class RolloutDecoder
                     if (reader.ValueTextEquals("reason"u8))
                     {
                         Once(ref seen, 1, "status.pauseConditions[].reason", ref b);
-                        reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
+                        reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
                     }
                     else if (reader.ValueTextEquals("startTime"u8))
                     {
                         Once(ref seen, 2, "status.pauseConditions[].startTime", ref b);
-                        start = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
+                        startType = Next(ref reader);
+                        start = startType == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
                     }
                     else
                     {
@@ -824,9 +842,14 @@ public sealed class RolloutDecoder
             else
             {
                 Skip(ref reader); // counted all the same: any entry means paused
+                startType = JsonTokenType.StartArray; // not an object: the wrong type
             }
 
-            conditions.Add(new PauseCondition(reason, start));
+            PauseInputProblem? problem = reason is null || startType is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.String) ? PauseInputProblem.WrongType
+                : start is not null ? null
+                : startType == JsonTokenType.String ? PauseInputProblem.UnparseableStartTime
+                : PauseInputProblem.MissingStartTime;
+            conditions.Add(new PauseCondition(reason ?? string.Empty, start, problem));
         }
 
         b.PauseConditions = [.. conditions];
@@ -951,6 +974,8 @@ public sealed class RolloutDecoder
         return null;
     }
 
+    private static WrongTypedFields Flag(WrongTypedFields fields, WrongTypedFields field, bool wrong) => wrong ? fields | field : fields;
+
     private static void Once(ref int seen, int bit, string key, ref Builder b)
     {
         if ((seen & bit) != 0)
@@ -1023,6 +1048,8 @@ public sealed class RolloutDecoder
         public bool Canary;
         public bool BlueGreen;
         public int? AutoPromotionSeconds;
+        public bool? AutoPromotionEnabled;
+        public WrongTypedFields WrongTyped;
         public CanaryStep[]? Steps;
         public bool TrafficRouting;
         public string? Selector;

@@ -57,6 +57,9 @@ public sealed record RolloutSnapshot
     /// <summary>spec.strategy.blueGreen.autoPromotionSeconds.</summary>
     public int? AutoPromotionSeconds { get; init; }
 
+    /// <summary>spec.strategy.blueGreen.autoPromotionEnabled when set (Argo's default, when unset, is true).</summary>
+    public bool? AutoPromotionEnabled { get; init; }
+
     /// <summary>spec.strategy.canary.steps (arrays with the same steps are shared between snapshots).</summary>
     public IReadOnlyList<CanaryStep> CanarySteps { get; init; } = NoSteps;
 
@@ -104,6 +107,9 @@ public sealed record RolloutSnapshot
 
     /// <summary>The pitfalls (docs/pitfalls.md) found in the object at decode, when the decoder was asked to look (<see cref="PitfallSet.Judged"/>).</summary>
     public PitfallSet Pitfalls { get; init; }
+
+    /// <summary>Fields the pause limit reads that held a value of the wrong type.</summary>
+    public WrongTypedFields WrongTyped { get; init; }
 
     /// <summary>
     /// Why this snapshot cannot be relied on (a key the decoder reads appears twice in one object), or null. The

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using DeadlineGuard.Admission;
-using DeadlineGuard.Json;
 using DeadlineGuard.Policy;
+using DeadlineGuard.Tests.Support;
 
 namespace DeadlineGuard.Tests.Admission;
 
@@ -32,25 +32,23 @@ public sealed class RolloutMutatorTests
     public void Only_missing_fields_are_added_and_present_values_are_never_changed()
     {
         var rollout = new JsonObject { ["spec"] = new JsonObject { ["progressDeadlineSeconds"] = "60", ["replicas"] = 3 } };
-        var original = rollout.DeepClone();
 
-        var added = RolloutMutator.InjectDeadline(rollout, Policy);
-
-        added.ShouldBe([RolloutDeadlineFields.AbortField]);
-        JsonPatch.ToJson(JsonPatch.Diff(original, rollout)).ToJsonString()
-            .ShouldBe("""[{"op":"add","path":"/spec/progressDeadlineAbort","value":true}]""");
+        RolloutMutator.Plan(Reviews.View(rollout), Policy).ShouldBe(new DeadlineInjection(null, true));
     }
 
     [Fact]
-    public void Inject_false_adds_nothing()
-    {
-        var rollout = new JsonObject { ["spec"] = new JsonObject() };
-
-        RolloutMutator.InjectDeadline(rollout, Policy with { Inject = false }).ShouldBeEmpty();
-        rollout["spec"]!.AsObject().Count.ShouldBe(0);
-    }
+    public void A_null_field_counts_as_present_and_is_left_to_validation() =>
+        RolloutMutator.Plan(Reviews.View(new JsonObject { ["spec"] = new JsonObject { ["progressDeadlineSeconds"] = null, ["progressDeadlineAbort"] = null } }), Policy)
+            .IsEmpty.ShouldBeTrue();
 
     [Fact]
-    public void A_rollout_without_spec_is_left_alone() =>
-        RolloutMutator.InjectDeadline(new JsonObject { ["metadata"] = new JsonObject() }, Policy).ShouldBeEmpty();
+    public void Inject_false_adds_nothing() =>
+        RolloutMutator.Plan(Reviews.View(new JsonObject { ["spec"] = new JsonObject() }), Policy with { Inject = false }).IsEmpty.ShouldBeTrue();
+
+    [Theory]
+    [InlineData("""{"metadata":{}}""")]
+    [InlineData("""{"spec":"fast"}""")]
+    [InlineData("""{"spec":[]}""")]
+    public void A_rollout_without_a_spec_mapping_is_left_alone(string rollout) =>
+        RolloutMutator.Plan(Reviews.View(JsonNode.Parse(rollout)!), Policy).IsEmpty.ShouldBeTrue();
 }

@@ -23,6 +23,7 @@ public sealed partial class ValueUsageTests
         ["webhook.tolerations"] = """[{"key": "dedicated", "operator": "Exists"}]""",
         ["reconciler.tolerations"] = """[{"key": "dedicated", "operator": "Exists"}]""",
         ["policy.spec.overrides"] = """[{"namespaces": ["team-*"], "action": "Warn"}]""",
+        ["policy.spec.pitfalls.ignore"] = """["DG102"]""",
         ["webhook.extraArgs"] = """["--Serilog:MinimumLevel:Default=Warning"]""",
         ["reconciler.extraArgs"] = """["--Serilog:MinimumLevel:Default=Warning"]""",
         ["webhook.affinity"] = Affinity,

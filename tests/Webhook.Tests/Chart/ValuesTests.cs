@@ -54,6 +54,12 @@ public sealed partial class ValuesTests
         { "webhook timeout over the API server's 30 s", """{"webhook": {"timeoutSeconds": 31}}""" },
         { "mutating failurePolicy is not a value", """{"webhook": {"mutatingFailurePolicy": "Fail"}}""" },
         { "history limit over 50", """{"policy": {"spec": {"history": {"limit": 51}}}}""" },
+        { "negative pause limit", """{"policy": {"spec": {"pauses": {"maxSeconds": -1}}}}""" },
+        { "pause limit as a duration string", """{"policy": {"spec": {"pauses": {"maxSeconds": "1h"}}}}""" },
+        { "pause abort as a string", """{"policy": {"spec": {"pauses": {"abort": "false"}}}}""" },
+        { "negative pause limit in an override", """{"policy": {"spec": {"overrides": [{"namespaces": ["a"], "pauses": {"maxSeconds": -1}}]}}}""" },
+        { "pitfalls.ignore in an override (cluster-wide only)", """{"policy": {"spec": {"overrides": [{"namespaces": ["a"], "pitfalls": {"ignore": ["DG102"]}}]}}}""" },
+        { "a pitfall id that is not in the catalog", """{"policy": {"spec": {"pitfalls": {"ignore": ["DG1O2"]}}}}""" },
         { "controller account that would break the CEL literal", """{"argoRollouts": {"controllerServiceAccount": "system:serviceaccount:x:y' || true || '"}}""" },
         { "caBundle that is not base64", """{"certificates": {"existingSecret": {"caBundle": "-----BEGIN CERTIFICATE-----"}}}""" },
         { "unknown resource name", """{"webhook": {"resources": {"requests": {"gpu": 1}}}}""" },
@@ -78,11 +84,21 @@ public sealed partial class ValuesTests
                          "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "platform", "effect": "NoSchedule"}],
                          "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}},
              "reconciler": {"namespaces": ["team-a", "team-b"], "dryRun": true},
-             "policy": {"spec": {"action": "Warn", "overrides": [{"namespaces": ["team-a-*"], "action": "Audit", "bounds": {"maxSeconds": 7200}}]}},
+             "policy": {"spec": {"action": "Warn", "overrides": [{"namespaces": ["team-a-*"], "action": "Audit", "bounds": {"maxSeconds": 7200}, "pauses": {"maxSeconds": 0}}],
+                                 "pauses": {"maxSeconds": 3600, "abort": false}, "pitfalls": {"ignore": ["DG102", "DG104"]}}},
              "image": {"digest": "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
             """)!);
 
         SchemaProblems(values).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_schemas_pitfall_ids_are_the_catalogs()
+    {
+        var schema = JsonNode.Parse(File.ReadAllText(ChartFiles.SchemaPath))!;
+        var ids = schema["properties"]!["policy"]!["properties"]!["spec"]!["properties"]!["pitfalls"]!["properties"]!["ignore"]!["items"]!["enum"]!.AsArray();
+
+        ids.Select(i => i!.GetValue<string>()).ShouldBe(DeadlineGuard.Pitfalls.PitfallCatalog.All.Select(d => d.Id));
     }
 
     [Fact]

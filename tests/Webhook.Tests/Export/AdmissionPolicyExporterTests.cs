@@ -163,6 +163,26 @@ public sealed class AdmissionPolicyExporterTests
     }
 
     [Fact]
+    public void The_pause_limit_and_the_ignored_pitfalls_are_named_in_the_header_as_not_enforced_and_change_no_object()
+    {
+        var policy = DeadlinePolicy.BuiltIn with
+        {
+            Pauses = new PauseOptions(3600, false),
+            Pitfalls = new PitfallOptions(["DG102", "DG104"]),
+            Overrides = [new PolicyOverride(["batch-*"], null, null, null, null, null, null, null, PauseMaxSeconds: 86400)],
+        };
+
+        var export = Export(policy);
+        var header = string.Join("\n", export.Header);
+
+        header.ShouldContain("no pause limit: an indefinite pause is never limited (spec.pauses.maxSeconds 3600, spec.overrides[0].pauses.maxSeconds 86400 not enforced);");
+        header.ShouldContain("so spec.pitfalls.ignore (DG102, DG104) is not used;");
+        string.Join("\n", Export(DeadlinePolicy.BuiltIn).Header).ShouldContain("no pause limit: an indefinite pause is never limited;");
+        var withoutPauses = Export(policy with { Pauses = DeadlinePolicy.BuiltIn.Pauses, Pitfalls = DeadlinePolicy.BuiltIn.Pitfalls, Overrides = [policy.Overrides[0] with { PauseMaxSeconds = null }] });
+        export.ToYaml().Split('\n').Where(l => !l.StartsWith('#')).ShouldBe(withoutPauses.ToYaml().Split('\n').Where(l => !l.StartsWith('#')), "the objects are the same");
+    }
+
+    [Fact]
     public void Every_policy_field_has_a_decided_place_in_the_export()
     {
         // A field added to the policy fails here until the export carries it, or refuses it, or says in the header that it cannot.

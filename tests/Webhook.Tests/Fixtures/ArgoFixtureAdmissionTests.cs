@@ -17,7 +17,7 @@ public sealed class ArgoFixtureAdmissionTests
 
     private static AdmissionRequest Create(JsonObject rollout)
     {
-        var decoded = AdmissionDecoder.Decode(Reviews.Review((JsonObject)rollout.DeepClone()));
+        var decoded = Reviews.Decode(Reviews.Review((JsonObject)rollout.DeepClone()));
         decoded.Error.ShouldBeNull();
         return decoded.Request!;
     }

@@ -129,4 +129,107 @@ public sealed class HistoryPropertyTests
         entries.Count.ShouldBe(10);
         System.Text.Encoding.UTF8.GetByteCount(text).ShouldBeLessThan(4096);
     }
+
+    private enum ClientWrite
+    {
+        NewImage,
+        Replicas,
+        ForgeStoredTime,
+        ForgeOwnOutputOnNewImage,
+        ForgeOwnOutputOnCreate,
+        Recreate,
+    }
+
+    /// <summary>Moves of the newest entry's time a client could try: back, to now, just ahead, far ahead.</summary>
+    private static readonly TimeSpan[] Moves =
+        [TimeSpan.FromSeconds(-40), TimeSpan.FromSeconds(-5), TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2), TimeSpan.FromDays(365 * 70)];
+
+    private static readonly Gen<(ClientWrite Write, int Move, int Salt, int Seconds)> Write =
+        Gen.Select(Gen.Enum<ClientWrite>(), Gen.Int[0, Moves.Length - 1], Gen.Int[0, 1_000_000], Gen.Int[0, 120]);
+
+    private static string WithNewestAt(string history, DateTimeOffset at)
+    {
+        var entries = JsonNode.Parse(history)!.AsArray();
+        if (entries.Count > 0)
+        {
+            entries[^1]!["at"] = RevisionHistoryAnnotation.FormatTime(at);
+        }
+
+        return entries.ToJsonString();
+    }
+
+    /// <summary>The history value a (dry-run) mutation wrote, as a client reads it from the patch.</summary>
+    private static string? HistoryInPatch(DeadlineGuard.Admission.AdmissionDecision? decision) =>
+        decision?.Patch.FirstOrDefault(o => o.Path.Contains("annotations", StringComparison.Ordinal)) is { Value: { } value }
+            ? value is JsonObject map ? map[RevisionHistoryAnnotation.Key]?.GetValue<string>() : value.GetValue<string>()
+            : null;
+
+    [Fact]
+    public void No_sequence_of_client_writes_moves_the_newest_time_past_the_clock_at_the_write_that_started_the_revision()
+    {
+        Write.List[1, 25].Sample(
+            writes =>
+            {
+                var api = new ApiServer();
+                api.Create(Rollout(), "creator").Allowed.ShouldBeTrue();
+                var startedAt = api.Clock.GetUtcNow();
+                foreach (var (write, move, salt, seconds) in writes)
+                {
+                    api.Clock.Advance(TimeSpan.FromSeconds(seconds));
+                    var now = api.Clock.GetUtcNow();
+                    var template = api.Stored!["spec"]!["template"]!.ToJsonString();
+                    var created = false;
+                    switch (write)
+                    {
+                        case ClientWrite.NewImage:
+                            api.Update(r => Apply(r, Step.NewImage, salt), "bob");
+                            break;
+                        case ClientWrite.Replicas:
+                            api.Update(r => Apply(r, Step.Replicas, salt), "bob");
+                            break;
+                        case ClientWrite.ForgeStoredTime:
+                            var stored = RevisionRecorder.Annotation(api.Stored!)!;
+                            api.Update(r => Annotations(r)[RevisionHistoryAnnotation.Key] = WithNewestAt(stored, now + Moves[move]), "mallory");
+                            break;
+                        case ClientWrite.ForgeOwnOutputOnNewImage:
+                            // The client asks for a dry run, takes the webhook's own answer and moves its newest time.
+                            api.Update(r => Apply(r, Step.NewImage, salt), "mallory", dryRun: true);
+                            if (HistoryInPatch(api.LastMutation) is { } own)
+                            {
+                                api.Update(
+                                    r =>
+                                    {
+                                        Apply(r, Step.NewImage, salt);
+                                        Annotations(r)[RevisionHistoryAnnotation.Key] = WithNewestAt(own, now + Moves[move]);
+                                    },
+                                    "mallory");
+                            }
+
+                            break;
+                        case ClientWrite.ForgeOwnOutputOnCreate:
+                            var fresh = Rollout();
+                            Apply(fresh, Step.NewImage, salt);
+                            api.Create(fresh.DeepClone().AsObject(), "mallory", dryRun: true);
+                            Annotations(fresh)[RevisionHistoryAnnotation.Key] = WithNewestAt(HistoryInPatch(api.LastMutation)!, now + Moves[move]);
+                            created = api.Create(fresh, "mallory").Allowed;
+                            break;
+                        case ClientWrite.Recreate:
+                            var again = Rollout();
+                            Annotations(again)[RevisionHistoryAnnotation.Key] = WithNewestAt(RevisionRecorder.Annotation(api.Stored!)!, now + Moves[move]);
+                            created = api.Create(again, "mallory").Allowed;
+                            break;
+                    }
+
+                    if (created || api.Stored!["spec"]!["template"]!.ToJsonString() != template)
+                    {
+                        startedAt = now;
+                    }
+
+                    RevisionHistoryAnnotation.TryParse(RevisionRecorder.Annotation(api.Stored!)!, out var entries, out var error).ShouldBeTrue(error);
+                    entries[^1].At.ShouldBeLessThanOrEqualTo(startedAt, $"after {write} moved by {Moves[move]}");
+                }
+            },
+            iter: 200);
+    }
 }
+

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeadlineGuard.Admission;
 using DeadlineGuard.History;
 using DeadlineGuard.Json;
 using DeadlineGuard.Policy;
@@ -295,4 +296,81 @@ public sealed class RevisionHistoryTests
         entry.Images[^1].ShouldStartWith("+");
         RevisionRecorder.Annotation(api.Stored!)!.Length.ShouldBeLessThan(410);
     }
+
+    /// <summary>A CREATE of <paramref name="rollout"/> decided on <paramref name="api"/>'s clock, as the API server's first call.</summary>
+    private static string FirstCallHistory(ApiServer api, JsonObject rollout)
+    {
+        using var request = Reviews.Request(rollout);
+        var decision = new AdmissionDecider(api.Clock).Mutate(request, api.Policy);
+        var patched = JsonPatchApplier.Apply(rollout, decision.Patch)!.AsObject();
+        return RevisionRecorder.Annotation(patched)!;
+    }
+
+    private static AdmissionDecision Reinvoke(ApiServer api, JsonObject rollout, string history)
+    {
+        var sent = rollout.DeepClone().AsObject();
+        sent["metadata"]!["annotations"] = new JsonObject { [RevisionHistoryAnnotation.Key] = history };
+        using var request = Reviews.Request(sent);
+        return new AdmissionDecider(api.Clock).Mutate(request, api.Policy);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(30)]
+    public void A_reinvocation_within_seconds_keeps_the_webhooks_own_entry_without_a_patch(int secondsLater)
+    {
+        var api = new ApiServer();
+        var rollout = BlueGreen("nginx:1");
+        var history = FirstCallHistory(api, rollout);
+        api.Clock.Advance(TimeSpan.FromSeconds(secondsLater));
+
+        var again = Reinvoke(api, rollout, history);
+
+        again.Patch.ShouldBeEmpty();
+        again.Warnings.ShouldBeEmpty();
+    }
+
+    public static TheoryData<string, Func<string, string>> NotTheWebhooksOwn => new()
+    {
+        { "a newest time one second ahead of the clock", h => h.Replace("10:00:00Z", "10:00:01Z", StringComparison.Ordinal) },
+        { "a newest time an hour back", h => h.Replace("10:00:00Z", "09:00:00Z", StringComparison.Ordinal) },
+        { "another user", h => h.Replace("\"by\":\"alice@example.com\"", "\"by\":\"mallory\"", StringComparison.Ordinal) },
+        { "another deadline", h => h.Replace("\"deadlineSeconds\":60", "\"deadlineSeconds\":3600", StringComparison.Ordinal) },
+        { "abort off", h => h.Replace("\"abort\":true", "\"abort\":false", StringComparison.Ordinal) },
+        { "another fingerprint", h => h.Replace("\"fingerprint\":\"", "\"fingerprint\":\"0", StringComparison.Ordinal) },
+        { "another trigger", h => h.Replace("\"trigger\":\"create\"", "\"trigger\":\"template\"", StringComparison.Ordinal) },
+        { "the time written twice, the later one first", h => h.Replace("\"at\":", "\"at\":\"2099-01-01T00:00:00Z\",\"at\":", StringComparison.Ordinal) },
+        { "an extra field", h => h.Replace("\"abort\":true}", "\"abort\":true,\"note\":\"x\"}", StringComparison.Ordinal) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotTheWebhooksOwn))]
+    public void A_history_that_is_not_exactly_the_webhooks_own_is_recomputed_with_a_warning(string because, Func<string, string> forge)
+    {
+        var api = new ApiServer();
+        var rollout = BlueGreen("nginx:1");
+        var own = FirstCallHistory(api, rollout);
+        var forged = forge(own);
+        forged.ShouldNotBe(own, because);
+
+        var again = Reinvoke(api, rollout, forged);
+
+        var written = again.Patch.Single(o => o.Path.Contains("revision-history", StringComparison.Ordinal));
+        written.Op.ShouldBe("replace", because);
+        written.Value!.GetValue<string>().ShouldBe(own, because);
+        again.Warnings.ShouldHaveSingleItem(because).ShouldStartWith(RevisionHistoryAnnotation.Key, Case.Sensitive, because);
+    }
+
+    [Fact]
+    public void A_time_after_the_clock_is_named_in_the_warning()
+    {
+        var api = new ApiServer();
+        var rollout = BlueGreen("nginx:1");
+        var forged = FirstCallHistory(api, rollout).Replace("2026-11-27T10:00:00Z", "2026-11-27T10:00:05Z", StringComparison.Ordinal);
+
+        Reinvoke(api, rollout, forged).Warnings
+            .ShouldBe([$"{RevisionHistoryAnnotation.Key}: entry time 2026-11-27T10:00:05Z is not the webhook's; history recomputed"]);
+    }
 }
+

@@ -72,6 +72,21 @@ public sealed class BadInputTests(DefaultPolicyWebhook webhook) : IClassFixture<
         ["nesting 10,000 deep in objects"] = BadInput.Json(NestedInRollout("{\"a\":", "}"), "body is not valid JSON"),
         ["a huge string where the apiVersion belongs"] = BadInput.Edited(r => r["apiVersion"] = new string('v', 1_000_000), "apiVersion must be admission.k8s.io/v1 or admission.k8s.io/v1beta1, found \"vvvv"),
         ["a line break inside the bad value"] = BadInput.Edited(r => r["kind"] = "Admission\nReview", "kind must be AdmissionReview, found \"Admission\\nReview\""),
+        ["a duplicate uid"] = BadInput.Json(
+            ValidReview.Replace("\"uid\":\"0b7f3a2e-1111-4c5d-9e8f-000000000001\"", "\"uid\":\"a\",\"uid\":\"b\"", StringComparison.Ordinal),
+            "body has a duplicate key \"uid\" at request.uid"),
+        ["a duplicate key inside the spec"] = BadInput.Json(
+            ValidReview.Replace("\"replicas\":2", "\"replicas\":2,\"replicas\":3", StringComparison.Ordinal),
+            "body has a duplicate key \"replicas\" at request.object.spec.replicas"),
+        ["a duplicate annotation"] = BadInput.Json(
+            ValidReview.Replace("\"namespace\":\"team-a\"}", "\"namespace\":\"team-a\",\"annotations\":{\"a.io/x\":\"1\",\"a.io/x\":\"2\"}}", StringComparison.Ordinal),
+            "body has a duplicate key \"a.io/x\" at request.object.metadata.annotations[\"a.io/x\"]"),
+        ["a lone surrogate in the uid"] = BadInput.Json(
+            ValidReview.Replace("0b7f3a2e-1111-4c5d-9e8f-000000000001", "\\ud800", StringComparison.Ordinal),
+            "body has a lone surrogate escape \\ud800 in a string at request.uid"),
+        ["a lone surrogate in an annotation"] = BadInput.Json(
+            ValidReview.Replace("\"namespace\":\"team-a\"}", "\"namespace\":\"team-a\",\"annotations\":{\"note\":\"a\\udfff\"}}", StringComparison.Ordinal),
+            "body has a lone surrogate escape \\udfff in a string at request.object.metadata.annotations.note"),
         ["content type text/plain"] = BadInput.Json(ValidReview, "content type must be application/json, found text/plain") with { ContentType = "text/plain" },
         ["content type missing"] = BadInput.Json(ValidReview, "content type must be application/json, found none") with { ContentType = null },
         ["content type application/yaml"] = BadInput.Json(ValidReview, "content type must be application/json, found application/yaml") with { ContentType = "application/yaml" },
@@ -159,6 +174,31 @@ public sealed class BadInputTests(DefaultPolicyWebhook webhook) : IClassFixture<
             answer.Uid.ShouldBe("0b7f3a2e-1111-4c5d-9e8f-000000000001", name);
             answer.Response.ToJsonString().ShouldNotContain("internal error", Case.Insensitive, $"{name} on {endpoint}");
         }
+    }
+
+    public static TheoryData<string> HostileCases() =>
+        new("a duplicate uid", "a duplicate key inside the spec", "a duplicate annotation", "a lone surrogate in the uid", "a lone surrogate in an annotation", "not JSON");
+
+    [Theory]
+    [MemberData(nameof(HostileCases))]
+    public async Task A_bad_request_is_counted_as_invalid_like_every_other_400(string name)
+    {
+        foreach (var endpoint in new[] { "/mutate", "/validate" })
+        {
+            var series = $"deadline_guard_admission_requests_total{{endpoint=\"{endpoint[1..]}\",operation=\"unknown\",decision=\"invalid\"}}";
+            var before = await CounterAsync(series);
+
+            var (status, _) = await _client.PostRawAsync(endpoint, AdmissionCalls.Body(Cases[name].Body, Cases[name].ContentType));
+
+            status.ShouldBe(HttpStatusCode.BadRequest, name);
+            (await CounterAsync(series)).ShouldBe(before + 1, $"{name} on {endpoint}");
+        }
+    }
+
+    private async Task<double> CounterAsync(string series)
+    {
+        var line = (await _client.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task AssertAnsweredThenServing(string endpoint, BadInput input)

@@ -27,6 +27,11 @@ public sealed class PolicyDocumentReaderTests
               bounds: { maxSeconds: 7200 }
           history:
             limit: 10                  # entries kept in the revision-history annotation
+          pauses:
+            maxSeconds: 0              # limit on an indefinite pause (§5); 0 = off
+            abort: true                # false: Event and metric only
+          pitfalls:
+            ignore: []                 # pitfall ids not to report (§5a)
         """;
 
     [Fact]
@@ -53,6 +58,42 @@ public sealed class PolicyDocumentReaderTests
             """, "partial.yaml");
 
         Json(policy).ShouldBe(Json(DeadlinePolicy.BuiltIn with { Action = PolicyAction.Audit }));
+    }
+
+    [Fact]
+    public void The_pause_limit_and_the_ignored_pitfalls_are_read_and_overrides_may_set_the_pause_limit()
+    {
+        var policy = PolicyDocumentReader.Parse("""
+            apiVersion: deadline-guard.io/v1
+            kind: DeadlinePolicy
+            spec:
+              pauses: { maxSeconds: 3600, abort: false }
+              pitfalls: { ignore: [DG102, dg104, " DG105 "] }
+              overrides:
+                - namespaces: ["batch-*"]
+                  pauses: { maxSeconds: 86400 }
+                - namespaces: ["prod-*"]
+                  pauses: { abort: true }
+            """, "pauses.yaml");
+
+        policy.Pauses.ShouldBe(new PauseOptions(3600, false));
+        policy.Pitfalls.Ignore.ShouldBe(["DG102", "dg104", " DG105 "], "kept as written; ids match ignoring case and spaces");
+        policy.Overrides[0].PauseMaxSeconds.ShouldBe(86400);
+        policy.Overrides[0].PauseAbort.ShouldBeNull();
+        policy.Overrides[1].PauseMaxSeconds.ShouldBeNull();
+        policy.Overrides[1].PauseAbort.ShouldBe(true);
+        PolicyResolver.Resolve(policy, "batch-nightly").ShouldSatisfyAllConditions(
+            e => e.PauseMaxSeconds.ShouldBe(86400),
+            e => e.PauseAbort.ShouldBeFalse());
+    }
+
+    [Fact]
+    public void Without_pauses_and_pitfalls_the_limit_is_off_aborts_when_on_and_nothing_is_ignored()
+    {
+        var policy = PolicyDocumentReader.Parse("apiVersion: deadline-guard.io/v1\nkind: DeadlinePolicy\nspec: {}\n", "empty.yaml");
+
+        policy.Pauses.ShouldBe(new PauseOptions(0, true));
+        policy.Pitfalls.Ignore.ShouldBeEmpty();
     }
 
     // Records holding lists compare the lists by reference; their JSON compares the values.
@@ -126,6 +167,47 @@ public sealed class PolicyDocumentReaderTests
             ["spec.overrides[0].namespaces: must list at least one namespace glob",
              "spec.overrides[0].defaults.progressDeadlineSeconds: the default 600 falls outside this override's bounds [900, 3600]",
              "spec.overrides[1].bounds: make maxSeconds 10 lower than minSeconds 30"]
+        },
+        {
+            "pause and pitfall fields of the wrong type, and misspelt ones",
+            """
+            apiVersion: deadline-guard.io/v1
+            kind: DeadlinePolicy
+            spec:
+              pauses: { maxSeconds: "1h", abort: "yes", maxSecond: 60 }
+              pitfalls: { ignore: DG102, ignored: [] }
+              overrides:
+                - namespaces: ["a"]
+                  pauses: { maxSeconds: 1.5, abort: 0 }
+                - namespaces: ["b"]
+                  pitfalls: { ignore: [DG102] }
+            """,
+            ["spec.pauses.maxSeconds: must be a whole number, found \"1h\" (a string)",
+             "spec.pauses.abort: must be true or false, found \"yes\" (a string)",
+             "spec.pauses.maxSecond: unknown field (known here: maxSeconds, abort)",
+             "spec.pitfalls.ignore: must be a list of strings, found \"DG102\" (a string)",
+             "spec.pitfalls.ignored: unknown field (known here: ignore)",
+             "spec.overrides[0].pauses.maxSeconds: must be a whole number, found 1.5",
+             "spec.overrides[0].pauses.abort: must be true or false, found 0",
+             "spec.overrides[1].pitfalls: unknown field"]
+        },
+        {
+            "a negative pause limit, and pitfall ids that are not in the catalog",
+            """
+            apiVersion: deadline-guard.io/v1
+            kind: DeadlinePolicy
+            spec:
+              pauses: { maxSeconds: -1 }
+              pitfalls: { ignore: [DG102, DG1O2, all, ""] }
+              overrides:
+                - namespaces: ["a"]
+                  pauses: { maxSeconds: -60 }
+            """,
+            ["spec.pauses.maxSeconds: must be 0 (no pause limit) or a number of seconds, found -1",
+             "spec.pitfalls.ignore[1]: \"DG1O2\" is not a pitfall id; known ids: DG100, DG101, DG102, DG103, DG104, DG105",
+             "spec.pitfalls.ignore[2]: \"all\" is not a pitfall id; known ids: DG100,",
+             "spec.pitfalls.ignore[3]: \"\" is not a pitfall id",
+             "spec.overrides[0].pauses.maxSeconds: must be 0 (no pause limit) or a number of seconds, found -60"]
         },
         {
             "not YAML at all",

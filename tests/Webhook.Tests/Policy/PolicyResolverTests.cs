@@ -27,6 +27,30 @@ public sealed class PolicyResolverTests
     }
 
     [Theory]
+    [InlineData("team-a-dev", 7200, true)] // the override's limit, the policy's abort
+    [InlineData("team-a-prod", 7200, true)] // the first match wins, although the second sets a limit too
+    [InlineData("payments", 900, false)]
+    [InlineData("team-c", 0, false)] // an override may turn the limit off
+    [InlineData("team-b", 3600, true)] // no override: the policy's
+    public void The_pause_limit_comes_from_the_first_matching_override_field_by_field(string ns, int maxSeconds, bool abort)
+    {
+        var policy = DeadlinePolicy.BuiltIn with
+        {
+            Pauses = new PauseOptions(3600, true),
+            Overrides =
+            [
+                new PolicyOverride(["team-a-*"], null, null, null, null, null, null, null, PauseMaxSeconds: 7200),
+                new PolicyOverride(["team-a-prod", "payments"], null, null, null, null, null, null, null, PauseMaxSeconds: 900, PauseAbort: false),
+                new PolicyOverride(["team-c"], null, null, null, null, null, null, null, PauseMaxSeconds: 0, PauseAbort: false),
+            ],
+        };
+
+        PolicyResolver.PauseLimit(policy, ns).ShouldBe((maxSeconds, abort));
+        var effective = PolicyResolver.Resolve(policy, ns);
+        (effective.PauseMaxSeconds, effective.PauseAbort).ShouldBe((maxSeconds, abort), "Resolve and PauseLimit agree");
+    }
+
+    [Theory]
     [InlineData("kube-system", true)]
     [InlineData("kube-public", false)]
     [InlineData("team-a", false)]

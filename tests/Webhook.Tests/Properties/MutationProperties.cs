@@ -41,8 +41,21 @@ public sealed class MutationProperties(ITestOutputHelper output)
             decision.Allowed.ShouldBeTrue();
             decision.Outcome.ShouldBe(decision.Patch.Count > 0 ? Outcome.Patched : Outcome.Allowed);
 
+            // DESIGN §2-§3: each missing field is added (the deadline only when a compliant value exists), nothing else.
             var expected = (JsonObject)c.Rollout.DeepClone();
-            RolloutMutator.InjectDeadline(expected, c.Effective);
+            if (c.Effective.Inject && expected["spec"] is JsonObject spec)
+            {
+                if (!spec.ContainsKey("progressDeadlineSeconds") && RolloutMutator.DeadlineToInject(c.Effective, MinReadySeconds(spec)) is { } seconds)
+                {
+                    spec["progressDeadlineSeconds"] = seconds;
+                }
+
+                if (!spec.ContainsKey("progressDeadlineAbort"))
+                {
+                    spec["progressDeadlineAbort"] = c.Effective.DefaultAbort;
+                }
+            }
+
             var deadlineOnly = HistoryAnnotationCleaner.WithoutHistory(patched, c.Rollout);
             JsonNode.DeepEquals(deadlineOnly, expected).ShouldBeTrue($"patched {patched.ToJsonString()}");
         });

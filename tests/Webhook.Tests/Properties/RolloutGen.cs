@@ -4,24 +4,37 @@ using CsCheck;
 using DeadlineGuard.Admission;
 using DeadlineGuard.Json;
 using DeadlineGuard.Policy;
+using DeadlineGuard.Tests.Support;
 
 namespace DeadlineGuard.Tests.Properties;
 
 /// <summary>A generated Rollout and the policy it is admitted under.</summary>
 public sealed record RolloutCase(JsonObject Rollout, DeadlinePolicy Policy)
 {
-    public string Namespace => JsonValues.GetString(Rollout["metadata"]?["namespace"]) ?? string.Empty;
+    public string Namespace => JsonValues.GetString(JsonValues.At(Rollout, "metadata", "namespace")) ?? string.Empty;
 
     public EffectivePolicy Effective => PolicyResolver.Resolve(Policy, Namespace);
 
-    /// <summary>A CREATE of <paramref name="rollout"/> (this case's Rollout by default) as the API server sends it.</summary>
+    /// <summary>A CREATE of <paramref name="rollout"/> (this case's Rollout by default) as the API server sends it, decoded.</summary>
     public AdmissionRequest Create(JsonObject? rollout = null)
     {
         rollout ??= Rollout;
-        return new AdmissionRequest(
-            AdmissionRequest.V1, "0b7f3a2e-2222-4c5d-9e8f-000000000002", "CREATE", "argoproj.io", "Rollout", string.Empty,
-            Namespace, JsonValues.GetString(rollout["metadata"]?["name"]) ?? string.Empty, "alice@example.com",
-            rollout, OldObject: null, DryRun: false);
+        var review = new JsonObject
+        {
+            ["apiVersion"] = AdmissionRequest.V1,
+            ["kind"] = "AdmissionReview",
+            ["request"] = new JsonObject
+            {
+                ["uid"] = "0b7f3a2e-2222-4c5d-9e8f-000000000002",
+                ["kind"] = new JsonObject { ["group"] = "argoproj.io", ["version"] = "v1alpha1", ["kind"] = "Rollout" },
+                ["namespace"] = Namespace,
+                ["name"] = JsonValues.GetString(JsonValues.At(rollout, "metadata", "name")) ?? string.Empty,
+                ["operation"] = "CREATE",
+                ["userInfo"] = new JsonObject { ["username"] = "alice@example.com" },
+                ["object"] = rollout.DeepClone(),
+            },
+        };
+        return Reviews.Decode(review).Request ?? throw new InvalidOperationException("generated review did not decode");
     }
 
     public override string ToString()

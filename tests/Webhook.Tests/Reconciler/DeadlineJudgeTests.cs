@@ -218,6 +218,240 @@ public sealed class DeadlineJudgeTests
         verdict.Reason.ShouldContain("\"spec.progressDeadlineSeconds\" appears twice");
     }
 
+    // The pause limit (DESIGN.md §5). Every paused fixture's pause condition starts at PauseStart; the limit is 3600 s.
+    private static readonly DateTimeOffset PauseStart = Rev4Started.AddSeconds(30);
+    private const int PauseLimit = 3600;
+    private static readonly DateTimeOffset PauseDue = PauseStart.AddSeconds(PauseLimit + Grace);
+
+    private static DeadlinePolicy Limited(int seconds = PauseLimit, bool abort = true) =>
+        DeadlinePolicy.BuiltIn with { Pauses = new PauseOptions(seconds, abort) };
+
+    private static DeadlinePolicy WithOverride(DeadlinePolicy policy, string glob, int? maxSeconds, bool? abort = null) =>
+        policy with { Overrides = [new PolicyOverride([glob], null, null, null, null, null, null, null, maxSeconds, abort)] };
+
+    /// <summary>BlueGreen with autoPromotionEnabled: false; its revision 2 waits for promotion since <see cref="PauseStart"/>.</summary>
+    private static JsonObject AwaitingPromotion(string ns = "shop") => RolloutObjects.AwaitingPromotion(ns, "search", Rev4Started);
+
+    /// <summary>A canary at its step 1, <c>pause: {}</c>, since <see cref="PauseStart"/>.</summary>
+    private static JsonObject CanaryPaused() => RolloutObjects.CanaryAtPauseStep("shop", "reviews", Rev4Started.AddSeconds(10));
+
+    private static JsonObject BlueGreen(JsonObject r) => r["spec"]!["strategy"]!["blueGreen"]!.AsObject();
+
+    private static JsonObject FirstPause(JsonObject r) => Status(r)["pauseConditions"]![0]!.AsObject();
+
+    private static JsonObject AutoPromotion(JsonObject r, bool? enabled, int? seconds)
+    {
+        BlueGreen(r).Remove("autoPromotionEnabled");
+        if (enabled is { } e)
+        {
+            BlueGreen(r)["autoPromotionEnabled"] = e;
+        }
+
+        if (seconds is { } s)
+        {
+            BlueGreen(r)["autoPromotionSeconds"] = s;
+        }
+
+        return r;
+    }
+
+    private static JsonObject PauseWithDuration(JsonObject r, string duration)
+    {
+        r["spec"]!["strategy"]!["canary"]!["steps"]![1]!["pause"]!["duration"] = duration;
+        return r;
+    }
+
+    /// <summary>A canary at its analysis step (1) whose run came back inconclusive: Argo pauses it for a person.</summary>
+    private static JsonObject Inconclusive(string reason)
+    {
+        var r = RolloutObjects.CanaryAtAnalysisStep("shop", "ratings", Rev4Started);
+        Status(r)["phase"] = "Paused";
+        Status(r)["message"] = reason;
+        Status(r)["controllerPause"] = true;
+        Status(r)["pauseConditions"] = new JsonArray(new JsonObject { ["reason"] = reason, ["startTime"] = RolloutObjects.Time(PauseStart) });
+        return r;
+    }
+
+    private static JsonObject Set(JsonObject r, Action<JsonObject> change)
+    {
+        change(r);
+        return r;
+    }
+
+    public static TheoryData<string, Func<JsonObject>, DeadlinePolicy, TimeSpan, VerdictKind, string> Pauses => new()
+    {
+        // What counts.
+        { "BlueGreen awaiting promotion past the limit and grace: exceeded", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + Grace), VerdictKind.Exceeded, "paused (BlueGreenPause) since 2026-11-27T10:15:30Z: its 3600s pause limit and 30s grace passed at 2026-11-27T11:16:00Z" },
+        { "BlueGreen awaiting promotion a second before the limit and grace: waiting", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + Grace - 1), VerdictKind.Waiting, "its 3600s pause limit and 30s grace fall due at 2026-11-27T11:16:00Z" },
+        { "BlueGreen awaiting promotion past the limit but within grace: waiting", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + 10), VerdictKind.Waiting, "fall due" },
+        { "autoPromotionEnabled false with autoPromotionSeconds 300: Argo ignores the seconds, counted", () => AutoPromotion(AwaitingPromotion(), false, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, "paused (BlueGreenPause)" },
+        { "auto-promotion on with autoPromotionSeconds 300: a timed pause Argo ends, not counted", () => AutoPromotion(AwaitingPromotion(), null, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "not an indefinite pause: Argo promotes it after autoPromotionSeconds (300)" },
+        { "autoPromotionEnabled true with autoPromotionSeconds 300: not counted", () => AutoPromotion(AwaitingPromotion(), true, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "after autoPromotionSeconds (300)" },
+        { "auto-promotion on without autoPromotionSeconds: Argo removes the pause itself, not counted", () => AutoPromotion(AwaitingPromotion(), null, null), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "auto-promotion is on, so Argo promotes without waiting" },
+        { "canary at pause: {} past the limit: counted", CanaryPaused, Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, "paused (CanaryPauseStep) since 2026-11-27T10:15:30Z" },
+        { "canary at pause: {duration: 1h}: a timed pause, not counted", () => PauseWithDuration(CanaryPaused(), "1h"), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "step 1 is a pause with a duration" },
+        { "canary without currentStepIndex is at step 0, as Argo reads it: a setWeight step, not counted", () => Set(CanaryPaused(), r => Status(r).Remove("currentStepIndex")), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "step 0 is a setWeight step, not a pause" },
+        { "InconclusiveAnalysisRun past the limit: counted", () => Inconclusive("InconclusiveAnalysisRun"), Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, "paused (InconclusiveAnalysisRun)" },
+        { "InconclusiveExperiment: not one of the pauses DESIGN §5 limits", () => Inconclusive("InconclusiveExperiment"), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "not a pause the limit covers" },
+
+        // What never counts.
+        { "spec.paused by a person: never counted, even on a BlueGreen awaiting promotion", () => Set(AwaitingPromotion(), r => r["spec"]!["paused"] = true), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "paused by spec.paused: a person's pause is never limited" },
+        { "limit 0: off", () => AwaitingPromotion(), Limited(0), TimeSpan.FromDays(7), VerdictKind.Idle, "no pause limit in force" },
+        { "the built-in policy has no pause limit", () => AwaitingPromotion(), DeadlinePolicy.BuiltIn, TimeSpan.FromDays(7), VerdictKind.Idle, "no pause limit in force" },
+        { "a Paused condition without any pause condition: nothing to time", () => Set(AwaitingPromotion(), r => Status(r).Remove("pauseConditions")), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "paused, with no pause condition to time" },
+        { "status of an older generation", () => Set(AwaitingPromotion(), r => r["metadata"]!["generation"] = 5), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "not observed this generation" },
+        { "already aborted", () => Set(AwaitingPromotion(), r => Status(r)["abort"] = true), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "already aborted" },
+
+        // Per namespace.
+        { "an override raises the limit for its namespaces: waiting past the policy's own", () => AwaitingPromotion(), WithOverride(Limited(), "shop", 7200), TimeSpan.FromSeconds(PauseLimit + Grace + 60), VerdictKind.Waiting, "its 7200s pause limit" },
+        { "an override sets a limit where the policy has none", () => AwaitingPromotion(), WithOverride(DeadlinePolicy.BuiltIn, "sh*", 600), TimeSpan.FromSeconds(600 + Grace), VerdictKind.Exceeded, "its 600s pause limit" },
+        { "an override turns the limit off for its namespaces", () => AwaitingPromotion(), WithOverride(Limited(), "shop", 0), TimeSpan.FromDays(7), VerdictKind.Idle, "no pause limit in force" },
+        { "an override for other namespaces changes nothing here", () => AwaitingPromotion(), WithOverride(Limited(), "team-*", 0), TimeSpan.FromSeconds(PauseLimit + Grace), VerdictKind.Exceeded, "its 3600s pause limit" },
+
+        // Exemptions.
+        { "exempt namespace", () => Set(AwaitingPromotion(), r => r["metadata"]!["namespace"] = "kube-system"), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "namespace is exempt" },
+        { "exempt by annotation in a sandbox namespace", () => Set(AwaitingPromotion("sandbox-1"), r => r["metadata"]!["annotations"]![RolloutObjects.ExemptAnnotation] = "demo, promoted by hand"), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "exempt by annotation" },
+        { "an exemption annotation outside allowedIn does not count", () => Set(AwaitingPromotion(), r => r["metadata"]!["annotations"]![RolloutObjects.ExemptAnnotation] = "please"), Limited(), TimeSpan.FromDays(7), VerdictKind.Exceeded, "paused (BlueGreenPause)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pauses))]
+    public void The_pause_limit_counts_only_indefinite_pauses_from_their_start(string because, Func<JsonObject> rollout, DeadlinePolicy policy, TimeSpan afterPauseStart, VerdictKind expected, string reason)
+    {
+        var verdict = DeadlineJudge.Judge(Snapshots.From(rollout()), policy, PauseStart + afterPauseStart, Grace);
+
+        verdict.ShouldSatisfyAllConditions(
+            because,
+            v => v.Kind.ShouldBe(expected, v.Reason),
+            v => v.Reason.ShouldContain(reason, Case.Sensitive),
+            v => v.Problem.ShouldBeNull());
+    }
+
+    [Fact]
+    public void A_pause_within_the_limit_waits_for_the_due_moment_and_one_past_it_names_the_pause()
+    {
+        var waiting = DeadlineJudge.Judge(Snapshots.From(AwaitingPromotion()), Limited(), PauseStart.AddMinutes(10), Grace);
+        var exceeded = DeadlineJudge.Judge(Snapshots.From(AwaitingPromotion()), Limited(), PauseDue, Grace);
+
+        waiting.ShouldSatisfyAllConditions(
+            v => v.Kind.ShouldBe(VerdictKind.Waiting),
+            v => v.Limit.ShouldBe(LimitKind.Pause),
+            v => v.DueAt.ShouldBe(PauseDue),
+            v => v.RevisionKey.ShouldBeEmpty());
+        exceeded.ShouldSatisfyAllConditions(
+            v => v.Kind.ShouldBe(VerdictKind.Exceeded),
+            v => v.Limit.ShouldBe(LimitKind.Pause),
+            v => v.DueAt.ShouldBe(PauseDue),
+            v => v.Abort.ShouldBeTrue(),
+            v => v.Revision.ShouldBe(2),
+            v => v.Pause.ShouldBe(new IndefinitePause("BlueGreenPause", PauseStart, PauseLimit)),
+            v => v.RevisionKey.ShouldBe($"pause|BlueGreenPause@{PauseStart.ToUnixTimeSeconds()}"));
+    }
+
+    [Fact]
+    public void With_pauses_abort_false_the_pause_is_exceeded_but_reported_only()
+    {
+        var policyWide = DeadlineJudge.Judge(Snapshots.From(AwaitingPromotion()), Limited(abort: false), PauseDue, Grace);
+        var perNamespace = DeadlineJudge.Judge(Snapshots.From(AwaitingPromotion()), WithOverride(Limited(), "shop", null, abort: false), PauseDue, Grace);
+
+        policyWide.Kind.ShouldBe(VerdictKind.Exceeded);
+        policyWide.Abort.ShouldBeFalse();
+        perNamespace.Kind.ShouldBe(VerdictKind.Exceeded);
+        perNamespace.Abort.ShouldBeFalse();
+        perNamespace.Pause!.LimitSeconds.ShouldBe(PauseLimit, "the override keeps the policy's limit");
+        DeadlineActions.Note(Snapshots.From(AwaitingPromotion()), policyWide, ActionTaken.Reported).ShouldContain("did not abort it: the policy's pauses.abort is false");
+    }
+
+    [Fact]
+    public void The_pause_limit_is_keyed_by_the_pause_so_a_later_pause_is_acted_on_again()
+    {
+        var first = DeadlineJudge.Judge(Snapshots.From(AwaitingPromotion()), Limited(), PauseDue, Grace);
+        var later = AwaitingPromotion();
+        FirstPause(later)["startTime"] = RolloutObjects.Time(PauseStart.AddHours(3));
+        var second = DeadlineJudge.Judge(Snapshots.From(later), Limited(), PauseDue.AddHours(3), Grace);
+
+        second.Kind.ShouldBe(VerdictKind.Exceeded);
+        second.RevisionKey.ShouldNotBe(first.RevisionKey);
+        DeadlineActions.EventName(Snapshots.From(later), second.RevisionKey).ShouldNotBe(DeadlineActions.EventName(Snapshots.From(later), first.RevisionKey));
+    }
+
+    [Fact]
+    public void Of_two_indefinite_pauses_the_older_falls_due_first()
+    {
+        var rollout = Inconclusive("InconclusiveAnalysisRun");
+        rollout["spec"]!["strategy"]!["canary"]!["steps"]![1] = new JsonObject { ["pause"] = new JsonObject() };
+        Status(rollout)["pauseConditions"]!.AsArray().Insert(0, new JsonObject { ["reason"] = "CanaryPauseStep", ["startTime"] = RolloutObjects.Time(PauseStart.AddMinutes(5)) });
+
+        var verdict = DeadlineJudge.Judge(Snapshots.From(rollout), Limited(), PauseStart.AddMinutes(1), Grace);
+
+        verdict.Pause!.Reason.ShouldBe("InconclusiveAnalysisRun");
+        verdict.DueAt.ShouldBe(PauseDue);
+    }
+
+    [Fact]
+    public void The_event_says_which_pause_since_when_and_under_which_limit()
+    {
+        var rollout = Snapshots.From(AwaitingPromotion());
+        var verdict = DeadlineJudge.Judge(rollout, Limited(), PauseDue, Grace);
+
+        DeadlineActions.Note(rollout, verdict, ActionTaken.Aborted).ShouldBe(
+            "Rollout search revision 2 has been paused awaiting promotion (BlueGreenPause, autoPromotionEnabled: false) since 2026-11-27T10:15:30Z, "
+            + "past the pause limit of 3600s (due with grace at 2026-11-27T11:16:00Z); deadline-guard aborted it (status.abort=true), as kubectl argo rollouts abort does.");
+        DeadlineActions.Note(rollout, verdict, ActionTaken.WouldAbort).ShouldContain("would abort it (dry run: nothing changed)");
+    }
+
+    /// <summary>Bad input: no crash, no action, and a reason (and a problem, which the loop logs once and counts).</summary>
+    public static TheoryData<string, Func<JsonObject>, PauseInputProblem, string> UnreadablePauses => new()
+    {
+        { "a pause condition without startTime", () => Set(AwaitingPromotion(), r => FirstPause(r).Remove("startTime")), PauseInputProblem.MissingStartTime, "paused (BlueGreenPause), left alone: status.pauseConditions[0] has no startTime to time it from" },
+        { "a null startTime", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = null), PauseInputProblem.MissingStartTime, "has no startTime" },
+        { "a startTime that does not parse", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = "2026-13-45T99:00:00Z"), PauseInputProblem.UnparseableStartTime, "the startTime of status.pauseConditions[0] is not a time" },
+        { "a startTime that is a number", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = 1764238530), PauseInputProblem.WrongType, "status.pauseConditions[0] is not an object with a string reason and a string startTime" },
+        { "a pause condition that is not an object", () => Set(AwaitingPromotion(), r => Status(r)["pauseConditions"] = new JsonArray(7)), PauseInputProblem.WrongType, "status.pauseConditions[0] is not an object" },
+        { "pauseConditions that are not a list", () => Set(AwaitingPromotion(), r => Status(r)["pauseConditions"] = new JsonObject { ["reason"] = "BlueGreenPause" }), PauseInputProblem.WrongType, "status.pauseConditions is not a list" },
+        { "a canary step index past the steps", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = 7), PauseInputProblem.StepIndexPastSteps, "status.currentStepIndex 7 names no step (spec.strategy.canary.steps has 3)" },
+        { "a negative canary step index", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = -1), PauseInputProblem.StepIndexPastSteps, "status.currentStepIndex -1 names no step" },
+        { "a canary step index that is a string", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = "1"), PauseInputProblem.WrongType, "status.currentStepIndex is not a whole number" },
+        { "autoPromotionEnabled that is a string", () => Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionEnabled"] = "false"), PauseInputProblem.WrongType, "spec.strategy.blueGreen.autoPromotionEnabled is not true or false" },
+        { "autoPromotionSeconds that is a string, with auto-promotion on", () => AutoPromotion(Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionSeconds"] = "300"), null, null), PauseInputProblem.WrongType, "autoPromotionSeconds is not a whole number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadablePauses))]
+    public void A_pause_whose_data_cannot_be_read_is_left_alone_and_the_verdict_says_why(string because, Func<JsonObject> rollout, PauseInputProblem problem, string reason)
+    {
+        var verdict = DeadlineJudge.Judge(Snapshots.From(rollout()), Limited(), PauseStart.AddDays(7), Grace);
+
+        verdict.ShouldSatisfyAllConditions(
+            because,
+            v => v.Kind.ShouldBe(VerdictKind.Idle, v.Reason),
+            v => v.Limit.ShouldBe(LimitKind.Pause),
+            v => v.Problem.ShouldBe(problem),
+            v => v.Reason.ShouldContain(reason, Case.Sensitive));
+    }
+
+    [Fact]
+    public void Unreadable_pause_data_is_not_a_problem_while_no_pause_limit_is_in_force()
+    {
+        var rollout = Set(AwaitingPromotion(), r => FirstPause(r).Remove("startTime"));
+
+        var verdict = DeadlineJudge.Judge(Snapshots.From(rollout), DeadlinePolicy.BuiltIn, PauseStart.AddDays(7), Grace);
+
+        verdict.Problem.ShouldBeNull();
+        verdict.Reason.ShouldContain("no pause limit in force");
+    }
+
+    [Fact]
+    public void A_pause_starting_near_the_end_of_time_waits_instead_of_failing()
+    {
+        var rollout = Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = "9999-12-31T23:00:00Z");
+
+        var verdict = DeadlineJudge.Judge(Snapshots.From(rollout), Limited(), PauseStart, Grace);
+
+        verdict.Kind.ShouldBe(VerdictKind.Waiting);
+        verdict.DueAt.ShouldBe(DateTimeOffset.MaxValue);
+    }
+
     private static RevisionEntry CurrentEntry(JsonObject rollout) =>
         History(rollout).Last(e => e.Fingerprint == RevisionDetector.Fingerprint(rollout));
 

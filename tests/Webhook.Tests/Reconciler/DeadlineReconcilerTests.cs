@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DeadlineGuard.Reconciler;
+using DeadlineGuard.Tests.Policy;
 using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
 using static DeadlineGuard.Tests.Reconciler.RolloutObjects;
@@ -571,6 +572,228 @@ public sealed class DeadlineReconcilerTests
         await SendAsync(new RolloutChange.Deleted(Healthy("b")));
         run.Metrics.Rollouts.Value.ShouldBe(2);
         kube.Requests.ShouldBeEmpty("the scripted informer made no request");
+    }
+
+    [Fact]
+    public async Task A_deadline_raised_mid_revision_is_obeyed_no_abort_before_the_new_deadline_and_grace()
+    {
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(StuckRevision4("shop", "checkout"));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock);
+        await clock.WaitForTimerAsync(t => t.DueAt == StuckDue, Wait);
+
+        // Before the 60 s run out, the owner raises the deadline to 3600 s (a spec change: generation 5), and Argo
+        // observes it. The revision, its start and its progress are unchanged.
+        var mark = clock.ArmedCount;
+        kube.Modify("rollouts", "shop", "checkout", r =>
+        {
+            r["spec"]!["progressDeadlineSeconds"] = 3600;
+            r["metadata"]!["generation"] = 5;
+        });
+        kube.Modify("rollouts", "shop", "checkout", r => Status(r)["observedGeneration"] = "5");
+        var raisedDue = T0.AddSeconds(3600 + 30);
+        await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == raisedDue, Wait);
+
+        clock.AdvanceTo(StuckDue.AddMinutes(1));
+        clock.AdvanceTo(raisedDue.AddSeconds(-1));
+        kube.Requests.Where(IsWrite).ShouldBeEmpty("the old deadline is not the one in force");
+        LoopTimers(clock, run).Where(t => t.Sequence > mark).Select(t => t.DueAt).ShouldBe([raisedDue], "one wake-up, for the new deadline");
+
+        var (patch, post) = await AdvancePastAndWaitForActionAsync(kube, clock, raisedDue, "checkout", parkedUntil: null);
+
+        patch.Path.ShouldBe(StatusPath("shop", "checkout"));
+        JsonNode.Parse(post.Body)!["note"]!.GetValue<string>().ShouldContain("past its 3600s progress deadline (changed from the 60s in force when the revision started)");
+        kube.Requests.Where(IsWrite).ShouldBe([patch, post]);
+    }
+
+    /// <summary>A pause limit of an hour; in namespace billing, report only.</summary>
+    private const string PauseLimitPolicy = """
+        apiVersion: deadline-guard.io/v1
+        kind: DeadlinePolicy
+        spec:
+          pauses:
+            maxSeconds: 3600
+          overrides:
+            - namespaces: ["billing"]
+              pauses: { abort: false }
+        """;
+
+    /// <summary>The paused Rollouts' revision 2 started ten minutes before the reconciler; Argo paused it 30 s later.</summary>
+    private static readonly DateTimeOffset PausedAt = Start.AddMinutes(-10);
+
+    private static readonly DateTimeOffset PausedSince = PausedAt.AddSeconds(30);
+
+    /// <summary>3600 s of pause limit + 30 s of grace after the pause condition's startTime.</summary>
+    private static readonly DateTimeOffset PauseDue = PausedSince.AddSeconds(3600 + 30);
+
+    [Fact]
+    public async Task A_blue_green_awaiting_promotion_is_aborted_once_at_the_pause_limit_and_grace_with_a_PauseLimitExceeded_event()
+    {
+        using var policy = new PolicyFile(PauseLimitPolicy);
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(AwaitingPromotion("shop", "search", PausedAt));
+        var others = new[]
+        {
+            kube.Seed(AwaitingTimedPromotion("shop", "timed", PausedAt)),
+            kube.Seed(PausedByUser("shop", "payments", PausedAt)),
+            kube.Seed(Healthy("shop", "cart", PausedAt.AddHours(-2))),
+        }.ToDictionary(o => $"{Namespace(o)}/{Name(o)}");
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, policyFile: policy.FilePath);
+
+        // Scheduled for the exact moment, by timer: the loop's only wake-up.
+        await clock.WaitForTimerAsync(t => t.DueAt == PauseDue, Wait);
+        LoopTimers(clock, run).Select(t => t.DueAt).ShouldBe([PauseDue]);
+        clock.AdvanceTo(PauseDue.AddSeconds(-1));
+        kube.Requests.Where(IsWrite).ShouldBeEmpty("nothing is due a second before the pause limit plus grace");
+
+        var (patch, post) = await AdvancePastAndWaitForActionAsync(kube, clock, PauseDue, "search", parkedUntil: null);
+
+        patch.Path.ShouldBe(StatusPath("shop", "search"));
+        patch.ContentType.ShouldNotBeNull().ShouldStartWith("application/merge-patch+json");
+        JsonNode.DeepEquals(JsonNode.Parse(patch.Body), AbortPatch).ShouldBeTrue(patch.Body);
+        var ev = JsonNode.Parse(post.Body)!.AsObject();
+        ev.ShouldSatisfyAllConditions(
+            e => e["type"]!.GetValue<string>().ShouldBe("Warning"),
+            e => e["reason"]!.GetValue<string>().ShouldBe("PauseLimitExceeded"),
+            e => e["action"]!.GetValue<string>().ShouldBe("Abort"),
+            e => e["regarding"]!["name"]!.GetValue<string>().ShouldBe("search"),
+            e => e["note"]!.GetValue<string>().ShouldContain("revision 2 has been paused awaiting promotion (BlueGreenPause"),
+            e => e["note"]!.GetValue<string>().ShouldContain($"since {Time(PausedSince)}, past the pause limit of 3600s (due with grace at {Time(PauseDue)})"),
+            e => e["note"]!.GetValue<string>().ShouldContain("aborted it"),
+            e => e["metadata"]!["name"]!.GetValue<string>().ShouldStartWith("search.deadline-guard."));
+
+        // The abort comes back through the watch; hours later, a change to it is judged (idle: aborted) and nothing
+        // more is written. A fresh Rollout seeded behind that change tells when the loop has applied it.
+        clock.Advance(TimeSpan.FromHours(5));
+        var mark = clock.ArmedCount;
+        kube.Modify("rollouts", "shop", "search", r => r["metadata"]!["labels"]!["team"] = "web");
+        kube.Seed(Fresh("shop", "marker", clock.Now.AddSeconds(-60), clock.Now));
+        await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == clock.Now.AddSeconds(630), Wait);
+        kube.Requests.Where(IsWrite).ShouldBe([patch, post], "one abort and one Event");
+        ShouldBeUntouched(kube, others);
+        run.Actions("Aborted", "success", "pause").ShouldBe(1);
+        run.Actions("Aborted", "success", "deadline").ShouldBe(0);
+        run.Verdicts("exceeded", "pause").ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public async Task A_reconciler_restarted_after_a_pause_limit_action_does_not_act_again()
+    {
+        using var policy = new PolicyFile(PauseLimitPolicy);
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(AwaitingPromotion("shop", "search", PausedAt));
+        kube.Seed(CanaryAtPauseStep("billing", "ledger", PausedAt.AddSeconds(10))); // paused since PausedSince; report only
+        var clock = new ObservedClock(Start);
+        await using (var first = await ReconcilerRun.StartAsync(kube, clock, policyFile: policy.FilePath))
+        {
+            await clock.WaitForTimerAsync(t => t.DueAt == PauseDue, Wait);
+            clock.AdvanceTo(PauseDue);
+            await kube.WaitForRequestAsync(r => IsEventPost(r) && Regards(r, "search"), Wait);
+            await kube.WaitForRequestAsync(r => IsEventPost(r) && Regards(r, "ledger"), Wait);
+            await first.StopAsync();
+        }
+
+        kube.Requests.Where(IsWrite).Count(IsStatusPatch).ShouldBe(1, "the report-only pause is not aborted");
+        JsonNode.Parse(kube.List("events", "billing").ShouldHaveSingleItem().ToJsonString())!["note"]!.GetValue<string>()
+            .ShouldContain("at a canary pause step without duration (CanaryPauseStep)");
+        var mark = kube.Requests.Count;
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await using var second = await ReconcilerRun.StartAsync(kube, clock, policyFile: policy.FilePath);
+
+        // The first list was judged (and acted on) before Synced: its requests are all in.
+        var again = kube.Requests.Skip(mark).Where(IsWrite).ShouldHaveSingleItem("the aborted Rollout is not aborted again");
+        (IsEventPost(again) && Regards(again, "ledger")).ShouldBeTrue("only the report-only pause is reported again...");
+        kube.List("events", "billing").Count.ShouldBe(1, "...under the same Event name (its pause's reason and start), so the API server keeps one");
+        kube.Requests.Count(r => IsEventPost(r) && Regards(r, "search")).ShouldBe(1);
+        second.Verdicts("idle", "deadline").ShouldBe(1, "the aborted Rollout is idle (already aborted)");
+    }
+
+    [Fact]
+    public async Task Dry_run_of_the_pause_limit_emits_a_would_abort_event_once_and_changes_nothing()
+    {
+        using var policy = new PolicyFile(PauseLimitPolicy);
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        var stored = kube.Seed(AwaitingPromotion("shop", "search", PausedAt));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, o => o.DryRun = true, policyFile: policy.FilePath);
+        await clock.WaitForTimerAsync(t => t.DueAt == PauseDue, Wait);
+
+        var (_, post) = await ActionAsync(kube, clock, () => clock.AdvanceTo(PauseDue), "search", parkedUntil: null, abort: false);
+
+        // Still paused (nothing was aborted): a later change is judged exceeded again, but not acted on again.
+        var judged = run.Verdicts("exceeded", "pause");
+        var changed = kube.Modify("rollouts", "shop", "search", r => r["metadata"]!["labels"]!["team"] = "web");
+        kube.Seed(Fresh("shop", "catalog", clock.Now.AddSeconds(-60), clock.Now));
+        await clock.WaitForTimerAsync(t => t.DueAt == clock.Now.AddSeconds(630), Wait); // the loop has applied both changes
+        run.Verdicts("exceeded", "pause").ShouldBe(judged + 1);
+
+        var ev = JsonNode.Parse(post.Body)!;
+        ev["reason"]!.GetValue<string>().ShouldBe("PauseLimitExceeded");
+        ev["action"]!.GetValue<string>().ShouldBe("WouldAbort");
+        ev["note"]!.GetValue<string>().ShouldContain("would abort it (dry run: nothing changed)");
+        kube.Requests.Where(IsWrite).ShouldBe([post], "dry run writes nothing but its one Event");
+        JsonNode.DeepEquals(Status(kube.Get("rollouts", "shop", "search")!), Status(stored)).ShouldBeTrue("the Rollout's status is left as it was");
+        Status(changed)["abort"]!.GetValue<bool>().ShouldBeFalse();
+        run.Actions("WouldAbort", "success", "pause").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_pause_limit_raised_by_a_policy_reload_moves_the_wake_up_and_no_abort_comes_before_it()
+    {
+        using var policy = new PolicyFile(PauseLimitPolicy);
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        kube.Seed(AwaitingPromotion("shop", "search", PausedAt));
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, policyFile: policy.FilePath);
+        await clock.WaitForTimerAsync(t => t.DueAt == PauseDue, Wait);
+
+        File.WriteAllText(policy.FilePath, PauseLimitPolicy.Replace("maxSeconds: 3600", "maxSeconds: 7200", StringComparison.Ordinal));
+        var mark = clock.ArmedCount;
+        run.Policies.Reload().ShouldBeTrue();
+        var raisedDue = PausedSince.AddSeconds(7200 + 30);
+        await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == raisedDue, Wait);
+
+        clock.AdvanceTo(raisedDue.AddSeconds(-1));
+        kube.Requests.Where(IsWrite).ShouldBeEmpty("the old limit is no longer in force");
+        var (patch, post) = await AdvancePastAndWaitForActionAsync(kube, clock, raisedDue, "search", parkedUntil: null);
+
+        patch.Path.ShouldBe(StatusPath("shop", "search"));
+        JsonNode.Parse(post.Body)!["note"]!.GetValue<string>().ShouldContain("past the pause limit of 7200s");
+        kube.Requests.Where(IsWrite).ShouldBe([patch, post], "one abort, at the new limit");
+    }
+
+    [Fact]
+    public async Task A_pause_whose_start_cannot_be_read_is_left_alone_logged_once_and_counted()
+    {
+        using var policy = new PolicyFile(PauseLimitPolicy);
+        await using var kube = await FakeKubeApiServer.StartAsync();
+        var broken = AwaitingPromotion("shop", "search", PausedAt);
+        Status(broken)["pauseConditions"]![0]!.AsObject().Remove("startTime");
+        kube.Seed(broken);
+        var logger = new RecordingLogger<DeadlineReconciler>();
+        var clock = new ObservedClock(Start);
+        await using var run = await ReconcilerRun.StartAsync(kube, clock, policyFile: policy.FilePath, logger: logger);
+
+        // Judged again on every change, and again much later: still one log line and one count.
+        for (var i = 0; i < 3; i++)
+        {
+            var mark = clock.ArmedCount;
+            var index = i;
+            kube.Modify("rollouts", "shop", "search", r => r["metadata"]!["labels"]!["change"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            kube.Seed(Fresh("shop", $"marker-{i}", clock.Now.AddSeconds(-60), clock.Now));
+            var markerDue = clock.Now.AddSeconds(630);
+            await clock.WaitForTimerAsync(t => t.Sequence > mark && t.DueAt == markerDue, Wait); // both changes applied
+            clock.Advance(TimeSpan.FromDays(1));
+        }
+
+        run.Verdicts("idle", "pause").ShouldBe(4, "the list and three changes");
+        run.UnreadablePauses("missing_start_time").ShouldBe(1);
+        logger.Messages(122).ShouldHaveSingleItem().ShouldBe(
+            "Rollout shop/search is left alone by the pause limit: paused (BlueGreenPause), left alone: status.pauseConditions[0] has no startTime to time it from");
+        kube.Requests.Where(r => IsWrite(r) && (Regards(r, "search") || r.Path.Contains("/search", StringComparison.Ordinal))).ShouldBeEmpty("no action on bad input");
     }
 
     /// <summary>

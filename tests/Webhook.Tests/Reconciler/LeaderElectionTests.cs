@@ -97,5 +97,5 @@ public sealed class LeaderElectionTests
         app.Services.GetServices<IHostedService>().OfType<ReconcilerService>().Single().Identity;
 
     private static double Actions(WebApplication app) =>
-        app.Services.GetRequiredService<ReconcilerMetrics>().Actions.WithLabels("Aborted", "success").Value;
+        app.Services.GetRequiredService<ReconcilerMetrics>().Actions.WithLabels("Aborted", "success", "deadline").Value;
 }

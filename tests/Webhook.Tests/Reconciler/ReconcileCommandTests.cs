@@ -53,7 +53,7 @@ public sealed class ReconcileCommandTests : IDisposable
         ShouldBeUntouched(kube, seeded);
         ready.ShouldBe((200, "ready\n"));
         health.ShouldBe("ok\n");
-        metrics.ShouldContain("""deadline_guard_reconciler_actions_total{action="Aborted",result="success"} 1""");
+        metrics.ShouldContain("""deadline_guard_reconciler_actions_total{action="Aborted",result="success",kind="deadline"} 1""");
         metrics.ShouldContain("deadline_guard_reconciler_synced 1");
         await kube.WaitForWatchAsync(1, Wait);
         var reads = kube.Requests.Where(r => r.Method == "GET" && r.Path == "/apis/argoproj.io/v1alpha1/rollouts").ToList();

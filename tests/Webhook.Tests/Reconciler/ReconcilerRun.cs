@@ -3,6 +3,7 @@ using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler;
 using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -21,7 +22,7 @@ internal sealed class ReconcilerRun : IAsyncDisposable
     private readonly PolicyStore policies;
     private Task? running;
 
-    private ReconcilerRun(FakeKubeApiServer kube, ObservedClock clock, ReconcilerOptions options, int pageSize, IRolloutInformerFactory? informers, string? policyFile)
+    private ReconcilerRun(FakeKubeApiServer kube, ObservedClock clock, ReconcilerOptions options, int pageSize, IRolloutInformerFactory? informers, string? policyFile, ILogger<DeadlineReconciler>? logger)
     {
         Options = options;
         Metrics = new ReconcilerMetrics(Prometheus.Metrics.NewCustomRegistry());
@@ -33,7 +34,7 @@ internal sealed class ReconcilerRun : IAsyncDisposable
         policies.LoadInitial();
         var actions = new DeadlineActions(kube.Client, options, clock, NullLogger<DeadlineActions>.Instance) { Instance = "deadline-guard-reconciler-0" };
         informers ??= new RolloutInformerFactory(kube.Client, options, clock, Metrics, NullLoggerFactory.Instance, pageSize);
-        Reconciler = new DeadlineReconciler(informers, policies, options, actions, clock, Metrics, NullLogger<DeadlineReconciler>.Instance);
+        Reconciler = new DeadlineReconciler(informers, policies, options, actions, clock, Metrics, logger ?? NullLogger<DeadlineReconciler>.Instance);
     }
 
     public ReconcilerOptions Options { get; }
@@ -50,20 +51,32 @@ internal sealed class ReconcilerRun : IAsyncDisposable
     /// product's, except a watchdog of an hour so that the tests' big clock steps do not restart watches.
     /// </summary>
     public static async Task<ReconcilerRun> StartAsync(
-        FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null, int pageSize = RolloutInformer.DefaultPageSize, IRolloutInformerFactory? informers = null, string? policyFile = null)
+        FakeKubeApiServer kube,
+        ObservedClock clock,
+        Action<ReconcilerOptions>? configure = null,
+        int pageSize = RolloutInformer.DefaultPageSize,
+        IRolloutInformerFactory? informers = null,
+        string? policyFile = null,
+        ILogger<DeadlineReconciler>? logger = null)
     {
-        var run = Launch(kube, clock, configure, pageSize, informers, policyFile);
+        var run = Launch(kube, clock, configure, pageSize, informers, policyFile, logger);
         await run.SyncedAsync();
         return run;
     }
 
     /// <summary>Starts the loop without waiting for anything.</summary>
     public static ReconcilerRun Launch(
-        FakeKubeApiServer kube, ObservedClock clock, Action<ReconcilerOptions>? configure = null, int pageSize = RolloutInformer.DefaultPageSize, IRolloutInformerFactory? informers = null, string? policyFile = null)
+        FakeKubeApiServer kube,
+        ObservedClock clock,
+        Action<ReconcilerOptions>? configure = null,
+        int pageSize = RolloutInformer.DefaultPageSize,
+        IRolloutInformerFactory? informers = null,
+        string? policyFile = null,
+        ILogger<DeadlineReconciler>? logger = null)
     {
         var options = new ReconcilerOptions { LeaderElection = false, WatchIdleTimeoutSeconds = 3600 };
         configure?.Invoke(options);
-        var run = new ReconcilerRun(kube, clock, options, pageSize, informers, policyFile);
+        var run = new ReconcilerRun(kube, clock, options, pageSize, informers, policyFile, logger);
         run.running = Task.Run(() => run.Reconciler.RunAsync(run.stop.Token));
         return run;
     }
@@ -76,9 +89,11 @@ internal sealed class ReconcilerRun : IAsyncDisposable
         first.ShouldBe(Reconciler.Synced, "the loop ended before its first list was judged");
     }
 
-    public double Actions(string action, string result) => Metrics.Actions.WithLabels(action, result).Value;
+    public double Actions(string action, string result, string kind = "deadline") => Metrics.Actions.WithLabels(action, result, kind).Value;
 
-    public double Verdicts(string verdict) => Metrics.Verdicts.WithLabels(verdict).Value;
+    public double Verdicts(string verdict, string kind = "deadline") => Metrics.Verdicts.WithLabels(verdict, kind).Value;
+
+    public double UnreadablePauses(string problem) => Metrics.UnreadablePauses.WithLabels(problem).Value;
 
     public double WatchRestarts(string reason) => Metrics.WatchRestarts.WithLabels(reason).Value;
 

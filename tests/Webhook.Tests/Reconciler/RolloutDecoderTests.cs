@@ -86,6 +86,62 @@ public sealed class RolloutDecoderTests
         snapshot.CanarySteps.ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("""{"activeService":"a","autoPromotionEnabled":false,"autoPromotionSeconds":300}""", false, 300)]
+    [InlineData("""{"activeService":"a","autoPromotionEnabled":true}""", true, null)]
+    [InlineData("""{"activeService":"a","autoPromotionEnabled":null}""", null, null)]
+    [InlineData("""{"activeService":"a"}""", null, null)]
+    public void A_blue_green_rollout_keeps_whether_auto_promotion_is_enabled(string blueGreen, bool? enabled, int? seconds)
+    {
+        var snapshot = Decode("""{"spec":{"strategy":{"blueGreen":""" + blueGreen + "}}}");
+
+        snapshot.AutoPromotionEnabled.ShouldBe(enabled);
+        snapshot.AutoPromotionSeconds.ShouldBe(seconds);
+        snapshot.WrongTyped.ShouldBe(WrongTypedFields.None);
+    }
+
+    public static TheoryData<string, string, WrongTypedFields> WrongTypedPauseFields => new()
+    {
+        { "autoPromotionEnabled as a string", """{"spec":{"strategy":{"blueGreen":{"autoPromotionEnabled":"false"}}}}""", WrongTypedFields.AutoPromotionEnabled },
+        { "autoPromotionSeconds as a fraction", """{"spec":{"strategy":{"blueGreen":{"autoPromotionSeconds":1.5}}}}""", WrongTypedFields.AutoPromotionSeconds },
+        { "autoPromotionSeconds as a string", """{"spec":{"strategy":{"blueGreen":{"autoPromotionSeconds":"30"}}}}""", WrongTypedFields.AutoPromotionSeconds },
+        { "currentStepIndex as a string", """{"status":{"currentStepIndex":"1"}}""", WrongTypedFields.CurrentStepIndex },
+        { "pauseConditions as a mapping", """{"status":{"pauseConditions":{"reason":"BlueGreenPause"}}}""", WrongTypedFields.PauseConditions },
+        { "all of them", """{"spec":{"strategy":{"blueGreen":{"autoPromotionEnabled":0,"autoPromotionSeconds":[]}}},"status":{"currentStepIndex":{},"pauseConditions":"x"}}""", WrongTypedFields.AutoPromotionEnabled | WrongTypedFields.AutoPromotionSeconds | WrongTypedFields.CurrentStepIndex | WrongTypedFields.PauseConditions },
+        { "nulls are unset, not wrong", """{"spec":{"strategy":{"blueGreen":{"autoPromotionEnabled":null,"autoPromotionSeconds":null}}},"status":{"currentStepIndex":null,"pauseConditions":null}}""", WrongTypedFields.None },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongTypedPauseFields))]
+    public void A_pause_field_of_the_wrong_type_counts_as_absent_and_is_flagged(string because, string json, WrongTypedFields expected)
+    {
+        var snapshot = Decode(json);
+
+        snapshot.WrongTyped.ShouldBe(expected, because);
+        snapshot.Unreadable.ShouldBeNull(because);
+    }
+
+    public static TheoryData<string, string, PauseCondition> PauseConditionEntries => new()
+    {
+        { "a readable entry", """{"reason":"BlueGreenPause","startTime":"2026-11-27T10:15:30Z"}""", new("BlueGreenPause", new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero)) },
+        { "no startTime", """{"reason":"BlueGreenPause"}""", new("BlueGreenPause", null, PauseInputProblem.MissingStartTime) },
+        { "a null startTime", """{"reason":"BlueGreenPause","startTime":null}""", new("BlueGreenPause", null, PauseInputProblem.MissingStartTime) },
+        { "a startTime that is not a time", """{"reason":"BlueGreenPause","startTime":"last tuesday"}""", new("BlueGreenPause", null, PauseInputProblem.UnparseableStartTime) },
+        { "a startTime that is a number", """{"reason":"BlueGreenPause","startTime":1764238530}""", new("BlueGreenPause", null, PauseInputProblem.WrongType) },
+        { "a reason that is a number", """{"reason":7,"startTime":"2026-11-27T10:15:30Z"}""", new(string.Empty, new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero), PauseInputProblem.WrongType) },
+        { "no reason", """{"startTime":"2026-11-27T10:15:30Z"}""", new(string.Empty, new DateTimeOffset(2026, 11, 27, 10, 15, 30, TimeSpan.Zero), PauseInputProblem.WrongType) },
+        { "an entry that is not an object", "7", new(string.Empty, null, PauseInputProblem.WrongType) },
+    };
+
+    [Theory]
+    [MemberData(nameof(PauseConditionEntries))]
+    public void A_pause_condition_keeps_its_reason_and_start_or_says_what_cannot_be_read(string because, string entry, PauseCondition expected)
+    {
+        var snapshot = Decode("""{"status":{"pauseConditions":[""" + entry + "]}}");
+
+        snapshot.PauseConditions.ShouldBe([expected], because);
+    }
+
     [Fact]
     public void The_template_is_kept_as_the_fingerprint_the_webhook_records()
     {

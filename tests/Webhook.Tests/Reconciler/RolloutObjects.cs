@@ -148,6 +148,20 @@ public static class RolloutObjects
         return rollout;
     }
 
+    /// <summary>
+    /// As <see cref="AwaitingPromotion"/>, but with auto-promotion on after <c>autoPromotionSeconds: 300</c>: a timed pause
+    /// that Argo ends itself (here the test's clock runs past it while the status still shows the pause, as when the
+    /// controller is slow or down). The pause limit never counts it.
+    /// </summary>
+    public static JsonObject AwaitingTimedPromotion(string ns, string name, DateTimeOffset at)
+    {
+        var rollout = AwaitingPromotion(ns, name, at);
+        var blueGreen = rollout["spec"]!["strategy"]!["blueGreen"]!.AsObject();
+        blueGreen.Remove("autoPromotionEnabled");
+        blueGreen["autoPromotionSeconds"] = 300;
+        return rollout;
+    }
+
     /// <summary>A canary Rollout whose second revision (started at <paramref name="at"/>) stands at its indefinite pause step.</summary>
     public static JsonObject CanaryAtPauseStep(string ns, string name, DateTimeOffset at)
     {

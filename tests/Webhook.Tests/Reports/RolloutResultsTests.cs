@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Admission;
+using DeadlineGuard.History;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler;
 using DeadlineGuard.Reconciler.Reports;
@@ -62,7 +63,8 @@ public sealed class RolloutResultsTests
         var rollout = Rollout((field, value));
         var effective = PolicyResolver.Resolve(DeadlinePolicy.BuiltIn, "shop");
 
-        var admission = new AdmissionDecider().Judge(rollout, "shop/web", effective).Violations.Select(v => v.Message);
+        var fields = RolloutDeadlineFields.From(RolloutView.Parse(JsonSerializer.SerializeToUtf8Bytes(rollout)));
+        var admission = new AdmissionDecider().Judge(fields, "shop/web", effective).Violations.Select(v => v.Message);
         var report = Rules(rollout).Values.Where(r => r.Result == ReportOutcome.Fail).Select(r => r.Message.Split(" (the webhook injects")[0]);
 
         report.ShouldBe(admission, ignoreOrder: true);

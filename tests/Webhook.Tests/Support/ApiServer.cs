@@ -40,12 +40,14 @@ public sealed class ApiServer(DeadlinePolicy? policy = null, DateTimeOffset? sta
 
     private AdmissionDecision Admit(string operation, JsonObject rollout, string user, bool dryRun)
     {
-        var review = Reviews.Review(rollout.DeepClone().AsObject(), operation, Stored?.DeepClone().AsObject(), user: user, dryRun: dryRun);
-        var request = AdmissionDecoder.Decode(review).Request ?? throw new InvalidOperationException("review did not decode");
+        using var request = Reviews.Request(rollout, operation, Stored, user, dryRun);
         var mutation = Decider.Mutate(request, Policy);
         LastMutation = mutation;
-        var patched = (JsonObject)JsonPatchApplier.Apply(request.Object, mutation.Patch)!;
-        var validation = Decider.Validate(request with { Object = patched }, Policy);
+        var patched = (JsonObject)JsonPatchApplier.Apply(rollout, mutation.Patch)!;
+
+        // The API server sends the mutated object to validation as a review of its own.
+        using var validated = Reviews.Request(patched, operation, Stored, user, dryRun);
+        var validation = Decider.Validate(validated, Policy);
         if (validation.Allowed && !dryRun)
         {
             Stored = patched;

@@ -80,7 +80,12 @@ public sealed class JsonPatchApplierTests
     {
         var original = JsonNode.Parse("""{"metadata":{"annotations":{"a/b~c":"x"}}}""");
         var mutated = JsonNode.Parse("""{"metadata":{"annotations":{"a/b~c":"y","d~/e":"z"}}}""");
-        var result = JsonPatchApplier.Apply(original, JsonPatch.Diff(original, mutated));
+        PatchOperation[] patch =
+        [
+            PatchOperation.Replace(JsonPointer.Append("/metadata/annotations", "a/b~c"), "y"),
+            PatchOperation.Add(JsonPointer.Append("/metadata/annotations", "d~/e"), "z"),
+        ];
+        var result = JsonPatchApplier.Apply(original, patch);
         JsonNode.DeepEquals(result, mutated).ShouldBeTrue(result?.ToJsonString());
     }
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeadlineGuard.Admission;
 
 namespace DeadlineGuard.Tests.Support;
 
@@ -63,4 +65,16 @@ public static class Reviews
 
         return new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = "AdmissionReview", ["request"] = request };
     }
+
+    /// <summary>A review decoded as the webhook decodes a request body (the result owns the parsed body: dispose its request).</summary>
+    public static DecodeResult Decode(JsonObject review) => AdmissionDecoder.Decode(JsonSerializer.SerializeToUtf8Bytes(review));
+
+    /// <summary>A review of <paramref name="rollout"/> decoded; throws when it does not decode.</summary>
+    public static AdmissionRequest Request(JsonObject? rollout, string operation = "CREATE", JsonObject? oldObject = null, string user = "alice@example.com", bool dryRun = false) =>
+        Decode(Review(rollout?.DeepClone().AsObject(), operation, oldObject?.DeepClone().AsObject(), user: user, dryRun: dryRun)).Request
+            ?? throw new InvalidOperationException("review did not decode");
+
+    /// <summary>A Rollout as the decisions see it once decoded (backed by its own parsed copy).</summary>
+    public static DeadlineGuard.History.RolloutView View(JsonNode rollout) =>
+        DeadlineGuard.History.RolloutView.Of(JsonSerializer.SerializeToElement(rollout));
 }

@@ -162,7 +162,7 @@ public static class RolloutResults
 
         if ((verdict.Revision ?? rollout.ArgoRevision) is { } revision)
         {
-            properties.Add(new("revision", I(revision)));
+            properties.Add(new("revision", revision.ToString(CultureInfo.InvariantCulture)));
         }
 
         var exceeded = verdict.Kind == VerdictKind.Exceeded;
