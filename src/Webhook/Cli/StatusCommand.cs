@@ -25,7 +25,7 @@ public static class StatusCommand
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "every namespace (instead of -n)" };
         var selector = CliOptions.Text("--selector", "SELECTOR", "only Rollouts with these labels (key=value,key!=value,key; applied by the API server, as kubectl -l)", "-l");
         var output = CliOptions.Output("table", "wide", "json");
-        var failOn = CliOptions.Text("--fail-on", "exceeded", "exit 1 when any Rollout is past its deadline (plus grace): what the reconciler would act on now");
+        var failOn = CliOptions.Text("--fail-on", "exceeded", "exit 1 when any Rollout is past its deadline or its pause limit (plus grace): what the reconciler would act on now");
         failOn.Validators.Add(result =>
         {
             if (result.Tokens.Count > 0 && result.Tokens[^1].Value is var value && value != "exceeded")
@@ -42,14 +42,16 @@ public static class StatusCommand
                 through the kubeconfig, as kubectl does, and judges each with the reconciler's own judge under the
                 policy: idle (left alone, and why), waiting (progressing within its deadline, due when) or exceeded
                 (past its deadline and the grace: the reconciler aborts it, or reports it when its
-                progressDeadlineAbort is not true). Also shows each Rollout's pause and its pitfalls (docs/pitfalls.md).
+                progressDeadlineAbort is not true). A paused Rollout is judged by the policy's pause limit
+                (pauses.maxSeconds) instead, shown in PAUSE-LIMIT: off, not-counted, counting, exceeded or unreadable.
+                Also shows each Rollout's pitfalls (docs/pitfalls.md) under the policy.
                 -o wide adds the history entry of the current revision and its images; -o json is stable, see
                 docs/status.md. DEADLINE is the one in force; a * marks Argo's default (600s, spec unset).
                 """,
             Notes = """
-                Exit codes: 0 printed; 1 with --fail-on exceeded when any Rollout is past its deadline; 2 usage
-                error, bad policy file, or the cluster could not be read (unreachable, forbidden, no Rollout CRD;
-                one line on stderr says which).
+                Exit codes: 0 printed; 1 with --fail-on exceeded when any Rollout is past its deadline or pause
+                limit; 2 usage error, bad policy file, or the cluster could not be read (unreachable, forbidden, no
+                Rollout CRD; one line on stderr says which).
                 """,
         };
         cluster.AddTo(command);

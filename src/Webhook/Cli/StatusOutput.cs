@@ -31,7 +31,7 @@ public static class StatusOutput
             columns.Add("NAMESPACE");
         }
 
-        columns.AddRange(["NAME", "REVISION", "PHASE", "DEADLINE", "ABORT", "SINCE", "DUE", "VERDICT", "PAUSE", "PITFALLS"]);
+        columns.AddRange(["NAME", "REVISION", "PHASE", "DEADLINE", "ABORT", "SINCE", "DUE", "VERDICT", "PAUSE", "PAUSE-LIMIT", "PITFALLS"]);
         if (wide)
         {
             columns.AddRange(["ENTRY", "STARTED", "BY", "FINGERPRINT", "IMAGES"]);
@@ -97,7 +97,8 @@ public static class StatusOutput
                 ["reason"] = pause.Reason,
                 ["since"] = pause.Since is { } s ? Time(s) : null,
                 ["forSeconds"] = pause.Since is { } started ? (long)Math.Floor((now - started).TotalSeconds) : null,
-                ["limitSeconds"] = pause.LimitSeconds,
+                ["limitSeconds"] = pause.LimitSeconds > 0 ? pause.LimitSeconds : null,
+                ["limitState"] = LimitState(pause.State),
             }
             : null,
         ["pitfalls"] = new JsonArray([.. r.Pitfalls.Select(p => (JsonNode)JsonValue.Create(p))]),
@@ -141,6 +142,7 @@ public static class StatusOutput
             r.DueInSeconds(now) is { } due ? due >= 0 ? "in " + Duration(TimeSpan.FromSeconds(due)) : "overdue " + Duration(TimeSpan.FromSeconds(-due)) : "-",
             Verdict(r.Verdict.Kind),
             r.Pause is { } pause ? pause.Since is { } paused ? $"{pause.Reason} {Duration(now - paused)}" : pause.Reason : "-",
+            r.Pause is { } limited ? PauseLimitCell(limited) : "-",
             r.Pitfalls.Count == 0 ? "-" : string.Join(',', r.Pitfalls),
         ]);
         if (wide)
@@ -165,6 +167,20 @@ public static class StatusOutput
         VerdictKind.Exceeded => "exceeded",
         _ => "idle",
     };
+
+    /// <summary>The pause-limit state as the JSON and the table name it.</summary>
+    public static string LimitState(PauseLimitState state) => state switch
+    {
+        PauseLimitState.NotCounted => "not-counted",
+        PauseLimitState.Counting => "counting",
+        PauseLimitState.Exceeded => "exceeded",
+        PauseLimitState.Unreadable => "unreadable",
+        _ => "off",
+    };
+
+    /// <summary><c>off</c>, else the state and the limit in force: <c>counting/10m</c>, <c>not-counted/1h</c>.</summary>
+    private static string PauseLimitCell(RolloutPause pause) =>
+        pause.LimitSeconds <= 0 ? LimitState(pause.State) : $"{LimitState(pause.State)}/{Duration(TimeSpan.FromSeconds(pause.LimitSeconds))}";
 
     /// <summary>kubectl's short duration (apimachinery's duration.HumanDuration): 95s, 5m12s, 45m, 5h30m, 30h, 3d4h, 12d.</summary>
     public static string Duration(TimeSpan span)

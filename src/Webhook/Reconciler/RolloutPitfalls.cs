@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using DeadlineGuard.Pitfalls;
+using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Reconciler;
 
@@ -9,11 +10,14 @@ namespace DeadlineGuard.Reconciler;
 /// a snapshot: what the object itself shows, as <see cref="PitfallSet"/>. Run with no policy context (no injected
 /// deadline, no pause limit, nothing ignored by the policy, not covered by the reconciler): those depend on the policy
 /// in force, which can change while the snapshot is kept, so they are applied where the set is read
-/// (<see cref="Reports.RolloutResults"/>). What the Rollout's own ignore annotation names is left out here, as the
+/// (<see cref="UnderPolicy"/>, by the reports and <c>status</c>). What the Rollout's own ignore annotation names is left out here, as the
 /// detector leaves it out.
 /// </summary>
 public static class RolloutPitfalls
 {
+    /// <summary>DG104, the pitfall a pause limit in force answers (docs/pitfalls.md).</summary>
+    public const string IndefinitePauseId = "DG104";
+
     private static readonly PitfallContext Context = new(DeadlineSeconds: null, PauseLimitSeconds: 0, ReconcilerCovers: false, IgnoredIds: []);
 
     private static readonly JsonReaderOptions Options = new() { MaxDepth = RolloutDecoder.MaxDepth };
@@ -50,6 +54,22 @@ public static class RolloutPitfalls
     /// <summary>The pitfalls in one Rollout object already parsed.</summary>
     public static PitfallSet Find(JsonElement rollout) =>
         PitfallSet.Of(PitfallDetector.Detect(rollout, Context).Findings.Select(f => f.Id));
+
+    /// <summary>
+    /// <paramref name="found"/> less what the policy takes out, as the detector would under it: the ids of
+    /// <c>pitfalls.ignore</c>, and DG104 (an indefinite pause with no pause limit) where the policy puts a pause limit
+    /// on <paramref name="namespace"/>.
+    /// </summary>
+    public static PitfallSet UnderPolicy(PitfallSet found, DeadlinePolicy policy, string @namespace)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        foreach (var ignored in policy.Pitfalls.Ignore)
+        {
+            found = found.Without(ignored);
+        }
+
+        return PolicyResolver.PauseLimit(policy, @namespace).MaxSeconds > 0 ? found.Without(IndefinitePauseId) : found;
+    }
 
     /// <summary>The bytes as a document (the bytes are copied), or null when they are not one JSON value.</summary>
     public static JsonDocument? Parse(ReadOnlySpan<byte> rollout)

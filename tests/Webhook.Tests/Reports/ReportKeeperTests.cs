@@ -189,6 +189,35 @@ public sealed class ReportKeeperTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pause_held_past_the_policys_pause_limit_turns_its_enforcement_to_fail_when_the_limit_falls_due()
+    {
+        _kube.Register(ReportCrds.PolicyReports);
+        var folder = Directory.CreateTempSubdirectory("reports-").FullName;
+        var policy = Path.Combine(folder, "policy.yaml");
+        await File.WriteAllTextAsync(policy, "apiVersion: deadline-guard.io/v1\nkind: DeadlinePolicy\nspec:\n  pauses: {maxSeconds: 600, abort: true}\n");
+        _kube.Seed(RolloutObjects.AwaitingPromotion("gated", "search", Start.AddMinutes(-5))); // paused since Start - 4m30s: due at Start + 6m
+        await using var run = await ReportRun.StartAsync(_kube, _clock, policyFile: policy);
+        await run.Log.WaitForAsync(Written, 3);
+
+        var before = Result(Report("gated"), "search", RolloutResults.PauseLimitEnforced);
+        before["result"]!.GetValue<string>().ShouldBe("pass");
+        before["message"]!.GetValue<string>().ShouldEndWith("its 600s pause limit and 30s grace fall due at 2026-11-27T11:21:00Z");
+        Results(Report("gated"), "search").Select(r => r["rule"]!.GetValue<string>()).ShouldNotContain("DG104");
+
+        var mark = _clock.ArmedCount;
+        _clock.AdvanceTo(Start.AddMinutes(6));
+        await AdvancePastIntervalAsync(mark);
+        await run.Log.WaitForAsync(Written, 4);
+
+        var after = Result(Report("gated"), "search", RolloutResults.PauseLimitEnforced);
+        after["result"]!.GetValue<string>().ShouldBe("fail");
+        after["message"]!.GetValue<string>().ShouldStartWith("paused (BlueGreenPause) since 2026-11-27T11:10:30Z: its 600s pause limit and 30s grace passed at 2026-11-27T11:21:00Z");
+        after["properties"]!["limit"]!.GetValue<string>().ShouldBe("pause");
+        Writes().Where(w => w.Method == "PUT").Select(w => w.Path).ShouldBe(["/apis/wgpolicyk8s.io/v1alpha2/namespaces/gated/policyreports/rollout-deadline-guard"]);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task A_namespace_left_without_rollouts_loses_its_report_and_a_deleted_rollout_its_results()
     {
         _kube.Register(ReportCrds.PolicyReports);

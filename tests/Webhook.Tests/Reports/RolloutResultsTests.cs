@@ -110,6 +110,64 @@ public sealed class RolloutResultsTests
         pitfalls[0].Message.ShouldEndWith("(docs/pitfalls.md#dg102)");
     }
 
+    [Theory]
+    [InlineData(new string[0], 0, null, new[] { "DG102", "DG104" })]
+    [InlineData(new[] { "dg102" }, 0, null, new[] { "DG104" })]
+    [InlineData(new string[0], 600, null, new[] { "DG102" })]
+    [InlineData(new string[0], 0, 600, new[] { "DG102" })]
+    [InlineData(new[] { "DG102" }, 600, null, new string[0])]
+    public void The_policy_takes_out_the_pitfalls_it_ignores_and_DG104_where_a_pause_limit_is_in_force(string[] ignore, int pauseLimit, int? shopPauseLimit, string[] expected)
+    {
+        var policy = DeadlinePolicy.BuiltIn with
+        {
+            Pauses = new PauseOptions(pauseLimit, Abort: true),
+            Pitfalls = new PitfallOptions(ignore),
+            Overrides = shopPauseLimit is { } limit ? [new PolicyOverride(["shop"], null, null, null, null, null, null, null, PauseMaxSeconds: limit)] : [],
+        };
+        var snapshot = Snapshot(PitfallRollouts.With(PitfallRollouts.CleanCanary,
+            ("spec.template.spec.containers.0.readinessProbe", "~remove"),
+            ("spec.strategy.canary.trafficRouting", "{nginx: {stableIngress: web}}"),
+            ("spec.strategy.canary.steps.1.pause", "{}"))) with { Namespace = "shop" };
+
+        var pitfalls = RolloutResults.For(snapshot, Idle, policy).Where(r => r.Policy == RolloutResults.PitfallsPolicy).Select(r => r.Rule);
+
+        pitfalls.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void A_paused_rollout_is_enforced_by_the_pause_limit_rule_failing_past_the_limit_and_passing_within_it()
+    {
+        var paused = Snapshot(RolloutObjects.AwaitingPromotion("shop", "search", RolloutObjects.Rev4Started));
+        var policy = DeadlinePolicy.BuiltIn with { Pauses = new PauseOptions(600, Abort: true) };
+        var pausedAt = RolloutObjects.Rev4Started.AddSeconds(30);
+
+        var exceeded = Enforcement(paused, policy, pausedAt.AddSeconds(631));
+        var waiting = Enforcement(paused, policy, pausedAt.AddSeconds(60));
+        var reported = Enforcement(paused, policy with { Pauses = new PauseOptions(600, Abort: false) }, pausedAt.AddSeconds(631));
+        var off = Enforcement(paused, DeadlinePolicy.BuiltIn, pausedAt.AddSeconds(631));
+
+        exceeded.Rule.ShouldBe(RolloutResults.PauseLimitEnforced);
+        exceeded.Result.ShouldBe(ReportOutcome.Fail);
+        exceeded.Message.ShouldBe("paused (BlueGreenPause) since 2026-11-27T10:15:30Z: its 600s pause limit and 30s grace passed at 2026-11-27T10:26:00Z; the reconciler aborts it (status.abort=true) unless it runs in dry run");
+        exceeded.Properties.ShouldBe(
+        [
+            new("verdict", "exceeded"), new("limit", "pause"), new("deadlineSeconds", "60"), new("abort", "true"),
+            new("pauseReason", "BlueGreenPause"), new("pausedSince", "2026-11-27T10:15:30Z"), new("pauseLimitSeconds", "600"),
+            new("dueAt", "2026-11-27T10:26:00Z"), new("revision", "2"),
+        ]);
+        waiting.Rule.ShouldBe(RolloutResults.PauseLimitEnforced);
+        waiting.Result.ShouldBe(ReportOutcome.Pass);
+        waiting.Message.ShouldStartWith("paused (BlueGreenPause) since 2026-11-27T10:15:30Z; its 600s pause limit");
+        reported.Result.ShouldBe(ReportOutcome.Fail);
+        reported.Message.ShouldEndWith("; the policy's pauses.abort is false: the reconciler reports it (Event) and does not abort");
+        off.Rule.ShouldBe(RolloutResults.PauseLimitEnforced);
+        off.Result.ShouldBe(ReportOutcome.Pass);
+        off.Message.ShouldBe("paused; no pause limit in force (pauses.maxSeconds is 0)");
+    }
+
+    private static ReportResult Enforcement(RolloutSnapshot rollout, DeadlinePolicy policy, DateTimeOffset now) =>
+        RolloutResults.For(rollout, DeadlineJudge.Judge(rollout, policy, now, 30), policy).Single(r => r.Policy == RolloutResults.EnforcementPolicy);
+
     [Fact]
     public void Enforcement_fails_while_the_revision_is_past_its_deadline_and_passes_otherwise()
     {
@@ -121,7 +179,9 @@ public sealed class RolloutResultsTests
 
         exceeded.Result.ShouldBe(ReportOutcome.Fail);
         exceeded.Message.ShouldBe("no progress since 2026-11-27T10:15:02Z: 60s deadline and 30s grace passed at 2026-11-27T10:16:32Z; the reconciler aborts it (status.abort=true) unless it runs in dry run");
+        exceeded.Rule.ShouldBe(RolloutResults.DeadlineEnforced);
         exceeded.Properties.ShouldContain(new KeyValuePair<string, string>("dueAt", "2026-11-27T10:16:32Z"));
+        exceeded.Properties.ShouldContain(new KeyValuePair<string, string>("limit", "deadline"));
         waiting.Result.ShouldBe(ReportOutcome.Pass);
         waiting.Message.ShouldBe("progressing within its 60s deadline");
         waiting.Properties.ShouldContain(new KeyValuePair<string, string>("verdict", "waiting"));

@@ -19,6 +19,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(StatusRollouts.Now);
     private FakeKubeApiServer _kube = null!;
     private string _kubeconfig = null!;
+    private string _gatedPolicy = null!;
 
     public async Task InitializeAsync()
     {
@@ -29,6 +30,8 @@ public sealed class StatusCommandTests : IAsyncLifetime
         }
 
         _kubeconfig = StatusKubeconfig.Write(_folder, _kube.Url, "shop");
+        _gatedPolicy = Path.Combine(_folder, "gated.yaml");
+        await File.WriteAllTextAsync(_gatedPolicy, StatusRollouts.GatedPolicy);
     }
 
     public async Task DisposeAsync()
@@ -55,12 +58,14 @@ public sealed class StatusCommandTests : IAsyncLifetime
     {
         var expected = StatusRollouts.Named(key);
 
-        var (exit, output, error) = await Status("-A", "-o", "json");
+        var (exit, output, error) = await Status("-A", "-o", "json", "--policy", _gatedPolicy);
 
         exit.ShouldBe(Commands.Ok, error);
         var row = Row(JsonNode.Parse(output)!, expected.Namespace, expected.Name);
         row["verdict"]!.GetValue<string>().ShouldBe(expected.Verdict.ToString().ToLowerInvariant(), row.ToJsonString());
         row["reason"]!.GetValue<string>().ShouldContain(expected.Reason);
+        row["limit"]?.GetValue<string>().ShouldBe(expected.Limit);
+        row["pause"]?["limitState"]!.GetValue<string>().ShouldBe(expected.PauseLimit, row.ToJsonString());
     }
 
     [Theory]
@@ -69,14 +74,15 @@ public sealed class StatusCommandTests : IAsyncLifetime
     {
         var expected = StatusRollouts.Named(key);
 
-        var (exit, output, error) = await Status("-A");
+        var (exit, output, error) = await Status("-A", "--policy", _gatedPolicy);
 
         exit.ShouldBe(Commands.Ok, error);
         var table = StatusTable.Parse(output);
-        table.Columns.ShouldBe(["NAMESPACE", "NAME", "REVISION", "PHASE", "DEADLINE", "ABORT", "SINCE", "DUE", "VERDICT", "PAUSE", "PITFALLS", "REASON"]);
+        table.Columns.ShouldBe(["NAMESPACE", "NAME", "REVISION", "PHASE", "DEADLINE", "ABORT", "SINCE", "DUE", "VERDICT", "PAUSE", "PAUSE-LIMIT", "PITFALLS", "REASON"]);
         var row = table.Row(expected.Namespace, expected.Name);
         row["VERDICT"].ShouldBe(expected.Verdict.ToString().ToLowerInvariant());
         row["REASON"].ShouldContain(expected.Reason);
+        row["PAUSE-LIMIT"].ShouldBe(expected.PauseLimit is null ? "-" : expected.PauseLimit == "off" ? "off" : expected.PauseLimit + "/10m");
         table.Rows.Count.ShouldBe(StatusRollouts.All.Count);
     }
 
@@ -141,6 +147,8 @@ public sealed class StatusCommandTests : IAsyncLifetime
         var promotion = Row(json, "shop", "search");
         promotion["pause"]!["reason"]!.GetValue<string>().ShouldBe("BlueGreenPause");
         promotion["pause"]!["forSeconds"]!.GetValue<long>().ShouldBe(570);
+        promotion["pause"]!["limitState"]!.GetValue<string>().ShouldBe("off");
+        promotion["pause"]!["limitSeconds"].ShouldBeNull();
         promotion["pitfalls"]!.AsArray().Select(p => p!.GetValue<string>()).ShouldContain("DG104");
         Row(json, "shop", "payments")["pause"]!["reason"]!.GetValue<string>().ShouldBe("spec.paused");
     }
@@ -166,6 +174,8 @@ public sealed class StatusCommandTests : IAsyncLifetime
         table.Row("shop", "no-abort")["ABORT"].ShouldBe("no");
         table.Row("shop", "cart")["DUE"].ShouldBe("-");
         table.Row("shop", "search")["PAUSE"].ShouldBe("BlueGreenPause 9m30s");
+        table.Row("shop", "search")["PAUSE-LIMIT"].ShouldBe("off");
+        table.Row("shop", "cart")["PAUSE-LIMIT"].ShouldBe("-");
         table.Rows.ShouldAllBe(r => r["NAME"] != "checkout" || r["REVISION"] == "4");
     }
 
@@ -176,7 +186,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
 
         exit.ShouldBe(Commands.Ok);
         var table = StatusTable.Parse(output);
-        table.Columns.ShouldBe(["NAME", "REVISION", "PHASE", "DEADLINE", "ABORT", "SINCE", "DUE", "VERDICT", "PAUSE", "PITFALLS", "ENTRY", "STARTED", "BY", "FINGERPRINT", "IMAGES", "REASON"]);
+        table.Columns.ShouldBe(["NAME", "REVISION", "PHASE", "DEADLINE", "ABORT", "SINCE", "DUE", "VERDICT", "PAUSE", "PAUSE-LIMIT", "PITFALLS", "ENTRY", "STARTED", "BY", "FINGERPRINT", "IMAGES", "REASON"]);
         var stuck = table.Row("shop", "checkout");
         stuck["ENTRY"].ShouldBe("4");
         stuck["STARTED"].ShouldBe("2026-11-27T11:11:38Z");
@@ -217,6 +227,60 @@ public sealed class StatusCommandTests : IAsyncLifetime
         (await Status("-n", "shop")).Exit.ShouldBe(Commands.Ok);
         (await Status("-n", "sandbox-load", "--fail-on", "exceeded")).Exit.ShouldBe(Commands.Ok);
         (await Status("-A", "-l", "app=cart", "--fail-on", "exceeded", "-o", "json")).Exit.ShouldBe(Commands.Ok);
+    }
+
+    [Fact]
+    public async Task Fail_on_exceeded_also_counts_a_pause_past_the_pause_limit()
+    {
+        (await Status("-n", "gated", "-l", "app=promotion-due", "--policy", _gatedPolicy, "--fail-on", "exceeded")).Exit.ShouldBe(Commands.Failed);
+        (await Status("-n", "gated", "-l", "app=promotion-fresh", "--policy", _gatedPolicy, "--fail-on", "exceeded")).Exit.ShouldBe(Commands.Ok);
+        (await Status("-n", "gated", "-l", "app=promotion-due", "--fail-on", "exceeded")).Exit.ShouldBe(Commands.Ok);
+    }
+
+    [Fact]
+    public async Task A_pause_under_a_limit_shows_the_limit_its_start_and_when_it_falls_due()
+    {
+        var (exit, output, error) = await Status("-n", "gated", "--policy", _gatedPolicy, "-o", "json");
+
+        exit.ShouldBe(Commands.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        var due = Row(json, "gated", "promotion-due");
+        due["limit"]!.GetValue<string>().ShouldBe("pause");
+        due["dueAt"]!.GetValue<string>().ShouldBe("2026-11-27T11:11:00Z");
+        due["dueInSeconds"]!.GetValue<long>().ShouldBe(-240);
+        due["progressSince"].ShouldBeNull();
+        due["pause"]!.ToJsonString().ShouldBe("""{"reason":"BlueGreenPause","since":"2026-11-27T11:00:30Z","forSeconds":870,"limitSeconds":600,"limitState":"exceeded"}""");
+        Row(json, "gated", "held")["pause"]!["limitSeconds"]!.GetValue<int>().ShouldBe(600);
+
+        // Under a pause limit DG104 (an indefinite pause with no pause limit) is not a pitfall any more.
+        due["pitfalls"]!.AsArray().Select(p => p!.GetValue<string>()).ShouldNotContain("DG104");
+        var (_, unlimited, _) = await Status("-n", "gated", "-l", "app=promotion-due", "-o", "json");
+        Row(JsonNode.Parse(unlimited)!, "gated", "promotion-due")["pitfalls"]!.AsArray().Select(p => p!.GetValue<string>()).ShouldContain("DG104");
+
+        var (_, table, _) = await Status("-n", "gated", "--policy", _gatedPolicy);
+        var row = StatusTable.Parse(table).Row("gated", "promotion-due");
+        row["PAUSE"].ShouldBe("BlueGreenPause 14m");
+        row["PAUSE-LIMIT"].ShouldBe("exceeded/10m");
+        row["DUE"].ShouldBe("overdue 4m");
+        row["SINCE"].ShouldBe("-");
+    }
+
+    [Fact]
+    public async Task The_policys_ignored_pitfalls_are_not_listed()
+    {
+        var policy = Path.Combine(_folder, "ignore.yaml");
+        await File.WriteAllTextAsync(policy, """
+            apiVersion: deadline-guard.io/v1
+            kind: DeadlinePolicy
+            spec:
+              pitfalls:
+                ignore: ["DG102"]
+            """);
+
+        var (exit, output, error) = await Status("-n", "shop", "-l", "app=checkout", "--policy", policy, "-o", "json");
+
+        exit.ShouldBe(Commands.Ok, error);
+        Row(JsonNode.Parse(output)!, "shop", "checkout")["pitfalls"]!.AsArray().Select(p => p!.GetValue<string>()).ShouldBe(["DG101"]);
     }
 
     [Fact]

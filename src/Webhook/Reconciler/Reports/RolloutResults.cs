@@ -26,6 +26,7 @@ public static class RolloutResults
     public const string DeadlineAboveMinReady = "deadline-above-min-ready-seconds";
     public const string AbortOnDeadline = "abort-on-deadline";
     public const string DeadlineEnforced = "progress-deadline";
+    public const string PauseLimitEnforced = "pause-limit";
 
     private const string DeadlineField = "spec.progressDeadlineSeconds";
     private const string AbortField = "spec.progressDeadlineAbort";
@@ -50,7 +51,7 @@ public static class RolloutResults
         }
 
         Rules(rollout, PolicyResolver.Resolve(policy, rollout.Namespace), results);
-        foreach (var pitfall in InForce(rollout.Pitfalls).Definitions)
+        foreach (var pitfall in InForce(rollout.Pitfalls, policy, rollout.Namespace).Definitions)
         {
             results.Add(new ReportResult(PitfallsPolicy, pitfall.Id, ReportOutcome.Warn, $"{pitfall.Id} {pitfall.Title} ({pitfall.DocsAnchor})", Severity(pitfall.Severity), Scored: false, NoProperties));
         }
@@ -61,18 +62,19 @@ public static class RolloutResults
 
     /// <summary>
     /// The pitfalls the report shows: those found in the object, less those the reconciler covers (it enforces the
-    /// deadline itself, as admission then leaves them out, DESIGN.md §5a).
+    /// deadline itself, as admission then leaves them out, DESIGN.md §5a), less those the policy's
+    /// <c>pitfalls.ignore</c> lists, and less DG104 where a pause limit is in force for the namespace (the reconciler
+    /// that writes the report enforces it): what the detector reports under that context.
     /// </summary>
-    public static PitfallSet InForce(PitfallSet found)
+    public static PitfallSet InForce(PitfallSet found, DeadlinePolicy policy, string @namespace)
     {
+        ArgumentNullException.ThrowIfNull(policy);
         foreach (var covered in PitfallCatalog.All.Where(d => d.CoveredByReconciler))
         {
             found = found.Without(covered.Id);
         }
 
-        // Seam for the pause limit (policy pauses.maxSeconds) and pitfalls.ignore: once the policy has them, DG104 goes
-        // when a pause limit is in force for the namespace, and the ids the policy ignores go.
-        return found;
+        return RolloutPitfalls.UnderPolicy(found, policy, @namespace);
     }
 
     /// <summary>Why the policy does not apply to the Rollout (an exempt namespace, an honoured exemption annotation), or null.</summary>
@@ -141,15 +143,28 @@ public static class RolloutResults
                 NoProperties));
     }
 
-    /// <summary>fail while the reconciler finds the revision past its deadline (plus grace), else pass, with the judge's reason.</summary>
+    /// <summary>
+    /// fail while the reconciler finds the revision past the limit its verdict judges (plus grace), else pass, with the
+    /// judge's reason. The rule is the limit judged: <c>progress-deadline</c>, or <c>pause-limit</c> while Argo holds
+    /// the Rollout paused (the judge then times the pause, not the deadline).
+    /// </summary>
     private static ReportResult Enforcement(RolloutSnapshot rollout, DeadlineVerdict verdict)
     {
-        var properties = new List<KeyValuePair<string, string>>(6)
+        var pause = verdict.Limit == LimitKind.Pause;
+        var properties = new List<KeyValuePair<string, string>>(8)
         {
             new("verdict", verdict.Kind.ToString().ToLowerInvariant()),
+            new("limit", pause ? "pause" : "deadline"),
             new("deadlineSeconds", I(rollout.SpecDeadlineSeconds ?? DeadlineJudge.ArgoDefaultDeadlineSeconds)),
-            new("abort", rollout.SpecAbort ? "true" : "false"),
+            new("abort", (pause ? verdict.Abort : rollout.SpecAbort) ? "true" : "false"),
         };
+        if (verdict.Pause is { } paused)
+        {
+            properties.Add(new("pauseReason", paused.Reason));
+            properties.Add(new("pausedSince", RevisionHistoryAnnotation.FormatTime(paused.Since)));
+            properties.Add(new("pauseLimitSeconds", I(paused.LimitSeconds)));
+        }
+
         if (verdict.ProgressSince is { } since)
         {
             properties.Add(new("progressSince", RevisionHistoryAnnotation.FormatTime(since)));
@@ -168,9 +183,9 @@ public static class RolloutResults
         var exceeded = verdict.Kind == VerdictKind.Exceeded;
         var action = !exceeded ? string.Empty
             : verdict.Abort ? "; the reconciler aborts it (status.abort=true) unless it runs in dry run"
+            : pause ? "; the policy's pauses.abort is false: the reconciler reports it (Event) and does not abort"
             : "; progressDeadlineAbort is not true: the reconciler reports it (Event) and does not abort";
-        // Seam for the pause limit: once verdicts say which limit they judge, a pause-limit verdict gets its own rule.
-        return new ReportResult(EnforcementPolicy, DeadlineEnforced, exceeded ? ReportOutcome.Fail : ReportOutcome.Pass, verdict.Reason + action, "high", Scored: true, properties);
+        return new ReportResult(EnforcementPolicy, pause ? PauseLimitEnforced : DeadlineEnforced, exceeded ? ReportOutcome.Fail : ReportOutcome.Pass, verdict.Reason + action, "high", Scored: true, properties);
     }
 
     private static ReportResult Result(string policy, string rule, ReportOutcome outcome, string message, string severity) =>
