@@ -266,6 +266,45 @@ public sealed class StatusCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollouts_with_odd_status_types_are_judged_as_the_reconciler_judges_them_and_nothing_crashes()
+    {
+        _kube.Seed(With(RolloutObjects.StuckRevision4("odd", "phase-number", StatusRollouts.Now.AddMinutes(-30)), r =>
+        {
+            RolloutObjects.Status(r)["phase"] = 7;
+            RolloutObjects.Status(r)["conditions"] = "many";
+        }));
+        _kube.Seed(With(RolloutObjects.AwaitingPromotion("odd", "pause-mapping", StatusRollouts.Now.AddMinutes(-30)), r =>
+            RolloutObjects.Status(r)["pauseConditions"] = new JsonObject { ["reason"] = "BlueGreenPause", ["startTime"] = "2026-11-27T10:45:30Z" }));
+        _kube.Seed(With(RolloutObjects.CanaryAtPauseStep("odd", "step-text", StatusRollouts.Now.AddMinutes(-30)), r => RolloutObjects.Status(r)["currentStepIndex"] = "1"));
+        _kube.Seed(With(RolloutObjects.Healthy("odd", "status-text", StatusRollouts.Now.AddHours(-2)), r => r["status"] = "weird"));
+
+        var policy = Path.Combine(_folder, "odd.yaml");
+        await File.WriteAllTextAsync(policy, StatusRollouts.GatedPolicy.Replace("[\"gated\"]", "[\"odd\"]", StringComparison.Ordinal));
+
+        var (exit, output, error) = await Status("-n", "odd", "--policy", policy, "-o", "json", "--fail-on", "exceeded");
+
+        exit.ShouldBe(Commands.Ok, error);
+        var json = JsonNode.Parse(output)!;
+        var text = json.ToJsonString();
+        Row(json, "odd", "phase-number")["verdict"]!.GetValue<string>().ShouldBe("idle", text);
+        Row(json, "odd", "pause-mapping")["pause"]!["limitState"]!.GetValue<string>().ShouldBe("unreadable", text);
+        Row(json, "odd", "pause-mapping")["reason"]!.GetValue<string>().ShouldBe("paused, left alone: status.pauseConditions is not a list");
+        Row(json, "odd", "step-text")["pause"]!["limitState"]!.GetValue<string>().ShouldBe("unreadable", text);
+        Row(json, "odd", "step-text")["reason"]!.GetValue<string>().ShouldContain("status.currentStepIndex is not a whole number");
+        Row(json, "odd", "status-text")["verdict"]!.GetValue<string>().ShouldBe("idle", text);
+
+        var (tableExit, table, tableError) = await Status("-n", "odd", "--policy", policy);
+        tableExit.ShouldBe(Commands.Ok, tableError);
+        StatusTable.Parse(table).Rows.Count.ShouldBe(4);
+    }
+
+    private static JsonObject With(JsonObject rollout, Action<JsonObject> change)
+    {
+        change(rollout);
+        return rollout;
+    }
+
+    [Fact]
     public async Task The_policys_ignored_pitfalls_are_not_listed()
     {
         var policy = Path.Combine(_folder, "ignore.yaml");
