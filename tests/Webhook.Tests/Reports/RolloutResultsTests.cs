@@ -124,10 +124,11 @@ public sealed class RolloutResultsTests
             Pitfalls = new PitfallOptions(ignore),
             Overrides = shopPauseLimit is { } limit ? [new PolicyOverride(["shop"], null, null, null, null, null, null, null, PauseMaxSeconds: limit)] : [],
         };
-        var snapshot = Snapshot(PitfallRollouts.With(PitfallRollouts.CleanCanary,
+        var rollout = PitfallRollouts.With(PitfallRollouts.CleanCanary,
             ("spec.template.spec.containers.0.readinessProbe", "~remove"),
             ("spec.strategy.canary.trafficRouting", "{nginx: {stableIngress: web}}"),
-            ("spec.strategy.canary.steps.1.pause", "{}"))) with { Namespace = "shop" };
+            ("spec.strategy.canary.steps.1.pause", "{}"));
+        var snapshot = Snapshot(rollout) with { Namespace = "shop" };
 
         var pitfalls = RolloutResults.For(snapshot, Idle, policy).Where(r => r.Policy == RolloutResults.PitfallsPolicy).Select(r => r.Rule);
 
