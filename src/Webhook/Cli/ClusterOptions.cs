@@ -48,7 +48,7 @@ public sealed class ClusterOptions
         var configuration = KubernetesAccess.LoadConfiguration(NonEmpty(parse.GetValue(Kubeconfig)), NonEmpty(parse.GetValue(Context)));
         configuration.HttpClientTimeout = RequestTimeout;
         return new ClusterConnection(
-            new Kubernetes(configuration),
+            new Reconciler.ClusterClient(configuration), // keeps tls-server-name for the streamed requests of status
             flag ?? NonEmpty(configuration.Namespace?.Trim()) ?? DefaultNamespace,
             Server(configuration.Host is { Length: > 0 } host ? new Uri(host) : null),
             OwnsClient: true);

@@ -43,6 +43,7 @@ public static class CommandLine
         root.Subcommands.Add(ReconcileCommand.Create(context));
         root.Subcommands.Add(ReviewCommand.Create(context));
         root.Subcommands.Add(HistoryCommand.Create(context));
+        root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(CertsCommand.Create(context));
         root.Subcommands.Add(ExportPolicyCommand.Create(context));
 

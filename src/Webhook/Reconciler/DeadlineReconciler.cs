@@ -19,7 +19,8 @@ public sealed partial class DeadlineReconciler(
     DeadlineActions actions,
     TimeProvider time,
     ReconcilerMetrics metrics,
-    ILogger<DeadlineReconciler> logger)
+    ILogger<DeadlineReconciler> logger,
+    IVerdictObserver? observer = null)
 {
     /// <summary>A first list this large is followed by one compacting collection (<see cref="CompactOnce"/>).</summary>
     private const int CompactAfterListOf = 1000;
@@ -47,7 +48,9 @@ public sealed partial class DeadlineReconciler(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var scopes = options.Namespaces.Length == 0 ? new string?[] { null } : options.Namespaces.Select(n => (string?)n).ToArray();
         var pendingScopes = new HashSet<string>(scopes.Select(ScopeKey), StringComparer.Ordinal);
-        _decoder = new RolloutDecoder(Strings, policies.Current.Exemptions.Annotation, keepSelector: options.RepairStaleScaleDownDeadline);
+        observer?.Started();
+        _decoder = new RolloutDecoder(
+            Strings, policies.Current.Exemptions.Annotation, keepSelector: options.RepairStaleScaleDownDeadline, pitfalls: observer?.NeedsPitfalls == true ? RolloutPitfalls.Find : null);
         _informers = [.. scopes.Select(ns => informers.Create(ns, _decoder))];
         var running = _informers.Select(i => i.RunAsync(c => _changes.Writer.WriteAsync(c, stop.Token), stop.Token)).ToList();
         policies.Changed += OnPolicyChanged;
@@ -171,6 +174,7 @@ public sealed partial class DeadlineReconciler(
             }
 
             _synced.TrySetResult();
+            observer?.Synced();
         }
     }
 
@@ -206,6 +210,7 @@ public sealed partial class DeadlineReconciler(
         if (_rollouts.Remove(key, out var record))
         {
             record.Forgotten = true;
+            observer?.Forgotten(record.Snapshot);
             SetWake(record, null);
             metrics.PendingDeadlines.Set(_scheduled);
         }
@@ -271,6 +276,7 @@ public sealed partial class DeadlineReconciler(
     private DeadlineVerdict? Assess(RolloutRecord record)
     {
         var verdict = DeadlineJudge.Judge(record.Snapshot, policies.Current, time.GetUtcNow(), options.GraceSeconds);
+        observer?.Judged(record.Snapshot, verdict);
         metrics.Count(verdict.Kind, verdict.Limit);
         if (verdict.Problem is { } problem && record.NoteProblem(problem))
         {

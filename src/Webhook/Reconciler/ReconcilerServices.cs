@@ -1,6 +1,7 @@
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
+using DeadlineGuard.Reconciler.Reports;
 using FluentValidation;
 using k8s;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,22 @@ public static class ReconcilerServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ReconcilerMetrics>(),
             sp.GetRequiredService<ILoggerFactory>()));
+        var reports = configuration.GetSection(ReportOptions.Section).Get<ReportOptions>() ?? new ReportOptions();
+        services.AddValidatedOptions<ReportOptions, ReportOptionsValidator>(configuration, ReportOptions.Section);
+        if (reports.Enabled)
+        {
+            // The policy reports: the leader keeps one per namespace, fed by the reconciler's verdicts.
+            services.AddSingleton(sp => new ReportKeeper(
+                new ReportApi(sp.GetRequiredService<IKubernetes>(), ReportResource.Of(sp.GetRequiredService<IOptions<ReportOptions>>().Value.Format)),
+                sp.GetRequiredService<PolicyStore>(),
+                sp.GetRequiredService<IOptions<ReportOptions>>().Value,
+                sp.GetRequiredService<IOptions<ReconcilerOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ReportKeeper>>()));
+            services.AddSingleton<IVerdictObserver>(sp => sp.GetRequiredService<ReportKeeper>());
+            services.AddSingleton<ILeaderWork>(sp => sp.GetRequiredService<ReportKeeper>());
+        }
+
         services.AddSingleton<Func<DeadlineReconciler>>(sp => () => new DeadlineReconciler(
             sp.GetRequiredService<IRolloutInformerFactory>(),
             sp.GetRequiredService<PolicyStore>(),
@@ -34,7 +51,8 @@ public static class ReconcilerServices
             sp.GetRequiredService<DeadlineActions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ReconcilerMetrics>(),
-            sp.GetRequiredService<ILogger<DeadlineReconciler>>()));
+            sp.GetRequiredService<ILogger<DeadlineReconciler>>(),
+            sp.GetService<IVerdictObserver>()));
         var certs = configuration.GetSection(Tls.CertsOptions.Section).Get<Tls.CertsOptions>() ?? new Tls.CertsOptions();
         if (certs.Enabled)
         {

@@ -45,13 +45,21 @@ public sealed class RolloutApi
         _http2 = (client as ClusterClient)?.DisableHttp2 != true;
     }
 
-    /// <summary>One page of Rollouts (GET ...?limit=N[&amp;continue=T]); the caller reads and disposes the response.</summary>
-    public Task<HttpResponseMessage> ListRolloutsAsync(string? @namespace, int limit, string? continueToken, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of Rollouts (GET ...?limit=N[&amp;continue=T][&amp;labelSelector=S]); the caller reads and disposes the
+    /// response. A label selector is applied by the API server, as kubectl's <c>-l</c> is.
+    /// </summary>
+    public Task<HttpResponseMessage> ListRolloutsAsync(string? @namespace, int limit, string? continueToken, CancellationToken cancellationToken, string? labelSelector = null)
     {
         var query = $"?limit={limit.ToString(CultureInfo.InvariantCulture)}";
         if (!string.IsNullOrEmpty(continueToken))
         {
             query += "&continue=" + Uri.EscapeDataString(continueToken);
+        }
+
+        if (!string.IsNullOrEmpty(labelSelector))
+        {
+            query += "&labelSelector=" + Uri.EscapeDataString(labelSelector);
         }
 
         return GetAsync(Path(@namespace) + query, "list of Rollouts", cancellationToken);

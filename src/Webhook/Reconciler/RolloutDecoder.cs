@@ -28,6 +28,9 @@ public sealed class RolloutDecoder
 
     public const string RevisionAnnotation = "rollout.argoproj.io/revision";
 
+    /// <summary>The pitfall detector's per-Rollout ignore annotation, which it reads beside the spec.</summary>
+    private const string PitfallIgnoreAnnotation = DeadlineGuard.Pitfalls.PitfallDetector.IgnoreAnnotation;
+
     public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
 
     private readonly byte[] _exemptionKey;
@@ -40,11 +43,12 @@ public sealed class RolloutDecoder
     [ThreadStatic]
     private static List<CanaryStep>? t_steps;
 
-    public RolloutDecoder(StringPool pool, string exemptionKey, bool keepSelector)
+    public RolloutDecoder(StringPool pool, string exemptionKey, bool keepSelector, PitfallFinder? pitfalls = null)
     {
         Pool = pool;
         ExemptionKey = exemptionKey;
         KeepSelector = keepSelector;
+        Pitfalls = pitfalls;
         _exemptionKey = Encoding.UTF8.GetBytes(exemptionKey);
         _stepLookup = _stepLists.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -57,11 +61,18 @@ public sealed class RolloutDecoder
     /// <summary>Keep spec.selector.matchLabels (the repair lists ReplicaSets by it).</summary>
     public bool KeepSelector { get; }
 
-    /// <summary>A decoder for another exemption annotation key, sharing this one's pools.</summary>
-    public RolloutDecoder WithExemptionKey(string exemptionKey) => new(Pool, exemptionKey, KeepSelector, _stepLists);
+    /// <summary>
+    /// Looks for pitfalls in each object it decodes (its <see cref="RolloutSnapshot.Pitfalls"/>); null: not at all. Runs
+    /// only where the object's bytes are at hand: <see cref="Decode(ReadOnlySpan{byte})"/> and
+    /// <see cref="Decode(ref Utf8JsonReader, ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public PitfallFinder? Pitfalls { get; }
 
-    private RolloutDecoder(StringPool pool, string exemptionKey, bool keepSelector, ConcurrentDictionary<string, CanaryStep[]> stepLists)
-        : this(pool, exemptionKey, keepSelector)
+    /// <summary>A decoder for another exemption annotation key, sharing this one's pools.</summary>
+    public RolloutDecoder WithExemptionKey(string exemptionKey) => new(Pool, exemptionKey, KeepSelector, Pitfalls, _stepLists);
+
+    private RolloutDecoder(StringPool pool, string exemptionKey, bool keepSelector, PitfallFinder? pitfalls, ConcurrentDictionary<string, CanaryStep[]> stepLists)
+        : this(pool, exemptionKey, keepSelector, pitfalls)
     {
         _stepLists = stepLists;
         _stepLookup = stepLists.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -73,7 +84,7 @@ public sealed class RolloutDecoder
     public RolloutSnapshot? Decode(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
-        return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Decode(ref reader) : null;
+        return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Decode(ref reader, json) : null;
     }
 
     /// <summary>
@@ -83,8 +94,16 @@ public sealed class RolloutDecoder
     /// <exception cref="JsonException">The text is not JSON.</exception>
     /// <exception cref="IncompleteJsonException">The reader's bytes end inside the object.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public RolloutSnapshot Decode(ref Utf8JsonReader reader)
+    public RolloutSnapshot Decode(ref Utf8JsonReader reader) => Decode(ref reader, default);
+
+    /// <summary>
+    /// As <see cref="Decode(ref Utf8JsonReader)"/>, where <paramref name="data"/> is the span the reader reads: the
+    /// object's bytes are then at hand for <see cref="Pitfalls"/>, which looks at them once the object is read whole.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public RolloutSnapshot Decode(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
     {
+        var start = (int)reader.TokenStartIndex;
         var b = new Builder();
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
@@ -106,7 +125,9 @@ public sealed class RolloutDecoder
                 Once(ref seen, 2, "spec", ref b);
                 if (Next(ref reader) == JsonTokenType.StartObject)
                 {
+                    b.SpecStart = (int)reader.TokenStartIndex;
                     ReadSpec(ref reader, ref b);
+                    b.SpecEnd = (int)reader.BytesConsumed;
                 }
                 else
                 {
@@ -132,7 +153,56 @@ public sealed class RolloutDecoder
             }
         }
 
+        if (Pitfalls is { } find && !data.IsEmpty)
+        {
+            b.Pitfalls = FindPitfalls(find, data, start, (int)reader.BytesConsumed, ref b);
+        }
+
         return Build(ref b);
+    }
+
+    /// <summary>
+    /// Runs the finder on the object and on the part of it the detector reads (its spec and its ignore-pitfalls
+    /// annotation, as a small object of their own): a Rollout's metadata is most of its bytes (last-applied-configuration,
+    /// managedFields, the history), and the detector never reads it.
+    /// </summary>
+    private static PitfallSet FindPitfalls(PitfallFinder find, ReadOnlySpan<byte> data, int start, int end, ref Builder b)
+    {
+        ReadOnlySpan<byte> specKey = "{\"spec\":"u8;
+        ReadOnlySpan<byte> ignoreKey = "{\"metadata\":{\"annotations\":{\"deadline-guard.io/ignore-pitfalls\":"u8;
+        var spec = b.SpecEnd > b.SpecStart ? data[b.SpecStart..b.SpecEnd] : "null"u8;
+        var ignore = b.IgnoreEnd > b.IgnoreStart ? data[b.IgnoreStart..b.IgnoreEnd] : default;
+        var buffer = ArrayPool<byte>.Shared.Rent(ignoreKey.Length + ignore.Length + specKey.Length + spec.Length + 8);
+        try
+        {
+            var view = buffer.AsSpan();
+            var at = 0;
+            if (!ignore.IsEmpty)
+            {
+                ignoreKey.CopyTo(view);
+                at += ignoreKey.Length;
+                ignore.CopyTo(view[at..]);
+                at += ignore.Length;
+                "}},"u8.CopyTo(view[at..]);
+                at += 3;
+                specKey[1..].CopyTo(view[at..]);
+                at += specKey.Length - 1;
+            }
+            else
+            {
+                specKey.CopyTo(view);
+                at += specKey.Length;
+            }
+
+            spec.CopyTo(view[at..]);
+            at += spec.Length;
+            view[at++] = (byte)'}';
+            return find(data[start..end], view[..at]);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -186,6 +256,10 @@ public sealed class RolloutDecoder
             PauseConditions = b.PauseConditions ?? [],
             WrongTyped = b.WrongTyped,
             Unreadable = b.Duplicate is { } key ? $"the key \"{key}\" appears twice" : null,
+            MinReadySeconds = b.MinReadySeconds,
+            SpecDeadlineFound = b.DeadlineFound,
+            SpecAbortFound = b.AbortFound,
+            Pitfalls = b.Pitfalls,
         };
     }
 
@@ -255,6 +329,7 @@ public sealed class RolloutDecoder
         {
             // The policy may name any key, even one of the others, as its exemption annotation: both are read then.
             var exemption = reader.ValueTextEquals(_exemptionKey);
+            var ignorePitfalls = Pitfalls is not null && reader.ValueTextEquals(PitfallIgnoreAnnotation);
             var field = reader.ValueTextEquals(RevisionHistoryAnnotation.Key) ? Annotation.History
                 : reader.ValueTextEquals(RevisionAnnotation) ? Annotation.Revision
                 : reader.ValueTextEquals(RevisionDetector.WorkloadGenerationAnnotation) ? Annotation.WorkloadGeneration
@@ -276,6 +351,11 @@ public sealed class RolloutDecoder
 
             Read(ref reader);
             var text = reader.TokenType == JsonTokenType.String;
+            if (ignorePitfalls)
+            {
+                b.IgnoreStart = (int)reader.TokenStartIndex;
+            }
+
             if (exemption)
             {
                 b.ExemptionValue = text ? reader.GetString() : null;
@@ -298,6 +378,10 @@ public sealed class RolloutDecoder
             }
 
             Skip(ref reader);
+            if (ignorePitfalls)
+            {
+                b.IgnoreEnd = (int)reader.BytesConsumed;
+            }
         }
     }
 
@@ -332,12 +416,14 @@ public sealed class RolloutDecoder
                 Once(ref seen, 1, "spec.progressDeadlineSeconds", ref b);
                 Read(ref reader);
                 b.DeadlineSeconds = TryGetInt32(ref reader);
+                b.DeadlineFound = b.DeadlineSeconds is null ? Describe(ref reader) : null;
                 Skip(ref reader);
             }
             else if (reader.ValueTextEquals("progressDeadlineAbort"u8))
             {
                 Once(ref seen, 2, "spec.progressDeadlineAbort", ref b);
                 b.Abort = Next(ref reader) == JsonTokenType.True;
+                b.AbortFound = b.Abort ? null : Describe(ref reader);
                 Skip(ref reader);
             }
             else if (reader.ValueTextEquals("paused"u8))
@@ -383,6 +469,13 @@ public sealed class RolloutDecoder
                         b.Duplicate ??= "spec.workloadRef…" + duplicate;
                     }
                 }
+            }
+            else if (reader.ValueTextEquals("minReadySeconds"u8))
+            {
+                Once(ref seen, 128, "spec.minReadySeconds", ref b);
+                Read(ref reader);
+                b.MinReadySeconds = TryGetInt32(ref reader);
+                Skip(ref reader);
             }
             else if (KeepSelector && reader.ValueTextEquals("selector"u8))
             {
@@ -817,6 +910,39 @@ public sealed class RolloutDecoder
         }
     }
 
+    /// <summary>
+    /// The current value as the webhook describes a field's value in its messages (JsonValues.Describe): its JSON text,
+    /// clipped to 40 characters, "(a string)" after a string, "a mapping" or "a list" for the containers. Rare: only a
+    /// deadline that is not a whole number, or an abort that is not true, gets here.
+    /// </summary>
+    private static string Describe(ref Utf8JsonReader reader)
+    {
+        const int MaxLength = 40;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                return "a mapping";
+            case JsonTokenType.StartArray:
+                return "a list";
+            case JsonTokenType.Null:
+                return "null";
+            case JsonTokenType.True:
+                return "true";
+            case JsonTokenType.False:
+                return "false";
+        }
+
+        var text = reader.TokenType == JsonTokenType.String
+            ? JsonSerializer.Serialize(reader.GetString())
+            : Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+        if (text.Length > MaxLength)
+        {
+            text = string.Concat(text.AsSpan(0, MaxLength), "…");
+        }
+
+        return reader.TokenType == JsonTokenType.String ? $"{text} (a string)" : text;
+    }
+
     private static JsonTokenType Next(ref Utf8JsonReader reader)
     {
         Read(ref reader);
@@ -937,6 +1063,14 @@ public sealed class RolloutDecoder
         public RolloutCondition? PausedCondition;
         public PauseCondition[]? PauseConditions;
         public string? Duplicate;
+        public int? MinReadySeconds;
+        public string? DeadlineFound;
+        public string? AbortFound;
+        public PitfallSet Pitfalls;
+        public int SpecStart;
+        public int SpecEnd;
+        public int IgnoreStart;
+        public int IgnoreEnd;
 
         public Builder() => HistoryLength = -1;
     }

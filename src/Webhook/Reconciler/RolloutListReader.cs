@@ -167,7 +167,7 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
                     return true;
                 }
 
-                return DecodeItem(ref reader);
+                return DecodeItem(ref reader, data);
             default:
                 return false;
         }
@@ -179,12 +179,12 @@ public sealed class RolloutListReader(RolloutDecoder decoder)
     /// skipped over, counted, and the list goes on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool DecodeItem(ref Utf8JsonReader reader)
+    private bool DecodeItem(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
     {
         var start = reader; // a copy, still on the item's StartObject
         try
         {
-            Items.Add(decoder.Decode(ref reader));
+            Items.Add(decoder.Decode(ref reader, data));
             return true;
         }
         catch (IncompleteJsonException)

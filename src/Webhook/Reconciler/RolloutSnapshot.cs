@@ -91,6 +91,23 @@ public sealed record RolloutSnapshot
 
     public IReadOnlyList<PauseCondition> PauseConditions { get; init; } = NoPauses;
 
+    // For the policy reports and the status command (what review's rules and the pitfall detector read).
+
+    /// <summary>spec.minReadySeconds when a whole number; null when absent or of another kind.</summary>
+    public int? MinReadySeconds { get; init; }
+
+    /// <summary>
+    /// spec.progressDeadlineSeconds described as the webhook describes a value (<c>"60" (a string)</c>, <c>null</c>, <c>6.5</c>)
+    /// when it is present but not a whole number (then <see cref="SpecDeadlineSeconds"/> is null); null otherwise.
+    /// </summary>
+    public string? SpecDeadlineFound { get; init; }
+
+    /// <summary>spec.progressDeadlineAbort described when present and not <c>true</c> (<c>false</c>, <c>null</c>, <c>"true" (a string)</c>); null otherwise.</summary>
+    public string? SpecAbortFound { get; init; }
+
+    /// <summary>The pitfalls (docs/pitfalls.md) found in the object at decode, when the decoder was asked to look (<see cref="PitfallSet.Judged"/>).</summary>
+    public PitfallSet Pitfalls { get; init; }
+
     /// <summary>Fields the pause limit reads that held a value of the wrong type.</summary>
     public WrongTypedFields WrongTyped { get; init; }
 

@@ -72,6 +72,7 @@ public sealed record ChartConfiguration(string Name, string Release, string Name
             ["namespaces"] = new JsonArray("team-a", "team-b"),
             ["extraArgs"] = new JsonArray("--Serilog:MinimumLevel:Default=Information"),
         },
+        ["reports"] = new JsonObject { ["format"] = "openreports" },
         ["argoRollouts"] = new JsonObject { ["controllerServiceAccount"] = "system:serviceaccount:argocd:argo-rollouts" },
         ["metrics"] = new JsonObject
         {

@@ -35,6 +35,9 @@ public sealed partial class RbacTests
         public override string ToString() => $"{(ApiGroup.Length == 0 ? "core" : ApiGroup)}/{Resource} {Verb}";
     }
 
+    /// <summary>The report groups and resources (ReportResource), one per format (declared before the tables that use it: static fields start in order).</summary>
+    private static readonly (string Format, string Group, string Resource)[] ReportTypes = [("policyreport", "wgpolicyk8s.io", "policyreports"), ("openreports", "openreports.io", "reports")];
+
     /// <summary>The KubernetesClient methods the code calls, and the permission each needs.</summary>
     private static readonly Dictionary<string, ApiCall> TypedCalls = new(StringComparer.Ordinal)
     {
@@ -69,7 +72,15 @@ public sealed partial class RbacTests
         // Reconciler/RolloutApi.cs: the informer's streamed list (paged) and watch (?watch=true) of Rollouts.
         ["$\"apis/{Group}/{Version}/{Plural}\""] = [new("argoproj.io", "rollouts", "list"), new("argoproj.io", "rollouts", "watch")],
         ["$\"apis/{Group}/{Version}/namespaces/{Uri.EscapeDataString(@namespace)}/{Plural}\""] = [new("argoproj.io", "rollouts", "list"), new("argoproj.io", "rollouts", "watch")],
+
+        // Reconciler/Reports/ReportApi.cs: the reports of either format (the chart grants the chosen one's group only):
+        // listed everywhere or per namespace; created in a namespace; read, replaced and deleted there by name.
+        ["$\"apis/{Resource.Group}/{Resource.Version}/{Resource.Plural}\""] = [.. ReportCalls("list")],
+        ["$\"apis/{Resource.Group}/{Resource.Version}/namespaces/{Uri.EscapeDataString(@namespace)}/{Resource.Plural}\""] = [.. ReportCalls("list", "create", "get", "update", "delete")],
     };
+
+    private static IEnumerable<ApiCall> ReportCalls(params string[] verbs) =>
+        from type in ReportTypes from verb in verbs select new ApiCall(type.Group, type.Resource, verb);
 
     /// <summary>KubernetesClient's LeaseLock (k8s.LeaderElection.ResourceLock): ReadNamespacedLease, CreateNamespacedLease, ReplaceNamespacedLease.</summary>
     private static readonly ApiCall[] LeaderElection =
@@ -105,7 +116,7 @@ public sealed partial class RbacTests
     }
 
     /// <summary>What the reconciler's code asks of the API server: its own folder, leader election, and in selfManaged mode the certificate renewal.</summary>
-    private static HashSet<ApiCall> ReconcilerCalls(bool selfManaged, bool repair)
+    private static HashSet<ApiCall> ReconcilerCalls(bool selfManaged, bool repair, string? reports)
     {
         var source = Source("Reconciler");
         source.ShouldContain("new LeaseLock(");
@@ -121,6 +132,7 @@ public sealed partial class RbacTests
             calls.RemoveWhere(c => c.Resource == "replicasets");
         }
 
+        calls.RemoveWhere(c => ReportTypes.Any(t => t.Group == c.ApiGroup && t.Format != reports));
         return calls;
     }
 
@@ -158,16 +170,32 @@ public sealed partial class RbacTests
     public static TheoryData<string> Configurations => ChartConfiguration.AllNames;
 
     [SkippableTheory]
-    [InlineData("selfManaged", true, false)]
-    [InlineData("certManager", false, false)]
-    [InlineData("everything", true, true)]
-    public void The_reconciler_is_granted_every_call_its_code_makes_and_nothing_else(string configuration, bool selfManaged, bool repair)
+    [InlineData("selfManaged", true, false, "policyreport")]
+    [InlineData("certManager", false, false, "policyreport")]
+    [InlineData("everything", true, true, "openreports")]
+    [InlineData("no-reports", true, false, null)]
+    public void The_reconciler_is_granted_every_call_its_code_makes_and_nothing_else(string configuration, bool selfManaged, bool repair, string? reports)
     {
-        var chart = RenderedChart.Of(configuration);
+        var chart = configuration == "no-reports"
+            ? RenderedChart.Of(ChartConfiguration.SelfManaged.With("no-reports", new JsonObject { ["reports"] = new JsonObject { ["enabled"] = false } }))
+            : RenderedChart.Of(configuration);
 
         var granted = GrantsOf(chart, Account(chart, "reconciler")).Select(g => new ApiCall(g.ApiGroup, g.Resource, g.Verb)).ToHashSet();
 
-        granted.ShouldBe(ReconcilerCalls(selfManaged, repair), ignoreOrder: true);
+        granted.ShouldBe(ReconcilerCalls(selfManaged, repair, reports), ignoreOrder: true);
+    }
+
+    [SkippableTheory]
+    [InlineData("selfManaged")]
+    [InlineData("everything")]
+    public void Report_updates_and_deletes_are_limited_to_the_one_report_name(string configuration)
+    {
+        var chart = RenderedChart.Of(configuration);
+
+        var reports = GrantsOf(chart, Account(chart, "reconciler")).Where(g => ReportTypes.Any(t => t.Group == g.ApiGroup)).ToList();
+
+        reports.ShouldNotBeEmpty();
+        reports.Where(g => g.Verb is "get" or "update" or "delete").ShouldAllBe(g => g.Names == "rollout-deadline-guard");
     }
 
     [SkippableTheory]

@@ -28,6 +28,7 @@ public sealed partial class ValueUsageTests
         ["reconciler.extraArgs"] = """["--Serilog:MinimumLevel:Default=Warning"]""",
         ["webhook.affinity"] = Affinity,
         ["reconciler.affinity"] = Affinity,
+        ["reports.format"] = "\"openreports\"",
     };
 
     private const string Affinity = """

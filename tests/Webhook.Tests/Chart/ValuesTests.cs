@@ -63,6 +63,7 @@ public sealed partial class ValuesTests
         { "controller account that would break the CEL literal", """{"argoRollouts": {"controllerServiceAccount": "system:serviceaccount:x:y' || true || '"}}""" },
         { "caBundle that is not base64", """{"certificates": {"existingSecret": {"caBundle": "-----BEGIN CERTIFICATE-----"}}}""" },
         { "unknown resource name", """{"webhook": {"resources": {"requests": {"gpu": 1}}}}""" },
+        { "unknown report format", """{"reports": {"format": "policyreports.wgpolicyk8s.io"}}""" },
     };
 
     [Theory]

@@ -40,7 +40,7 @@ public sealed class WorkloadTests
         [
             "reconcile", "--urls", "http://0.0.0.0:8081", "--policy", "/etc/deadline-guard/policy.yaml",
             "--Reconciler:DryRun=true", "--Reconciler:GraceSeconds=45", "--Reconciler:RepairStaleScaleDownDeadline=true",
-            "--Reconciler:LeaseName=guard-leader", "--Reconciler:Namespaces:0=team-a", "--Reconciler:Namespaces:1=team-b",
+            "--Reconciler:LeaseName=guard-leader", "--Reports:Enabled=true", "--Reports:Format=OpenReports", "--Reconciler:Namespaces:0=team-a", "--Reconciler:Namespaces:1=team-b",
             "--Certs:Enabled=true", "--Certs:Namespace=platform", $"--Certs:ServiceName={prefix}", $"--Certs:SecretName={prefix}-tls",
             $"--Certs:MutatingWebhook={prefix}", $"--Certs:ValidatingWebhook={prefix}",
             "--Serilog:MinimumLevel:Default=Information",

@@ -73,7 +73,7 @@ public sealed class CommandLineTests
         exit.ShouldBe(Commands.Ok);
         Lines(output)[0].ShouldBe("Usage: webhook COMMAND [options]");
         var commands = Lines(output).SkipWhile(l => l != "Commands:").Skip(1).TakeWhile(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l.Trim().Split(' ')[0]);
-        commands.ShouldBe(["serve", "reconcile", "review", "history", "certs", "export-policy"]);
+        commands.ShouldBe(["serve", "reconcile", "review", "history", "status", "certs", "export-policy"]);
         output.ShouldContain("Run 'webhook COMMAND --help' for a command's options.");
     }
 

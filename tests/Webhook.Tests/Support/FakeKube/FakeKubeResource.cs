@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DeadlineGuard.Tests.Support.FakeKube;
 
 /// <summary>
@@ -27,6 +29,14 @@ public sealed record FakeKubeResource(string Group, string Version, string Plura
     /// <summary>The types every fake server serves from the start; <see cref="FakeKubeApiServer.Register"/> adds more.</summary>
     public static IReadOnlyList<FakeKubeResource> Defaults { get; } =
         [Rollouts, ReplicaSets, Events, Leases, Secrets, MutatingWebhookConfigurations, ValidatingWebhookConfigurations];
+
+    /// <summary>
+    /// The type's schema check, as the API server validates a custom resource against its CRD's OpenAPI schema before
+    /// storing it (k8s.io/apiextensions-apiserver, customresource validation): the problems found, each as the API
+    /// server words a field error ("results[0].result: Unsupported value: ..."); a create or update with any is refused
+    /// with 422 Invalid. Null: anything goes.
+    /// </summary>
+    public Func<JsonObject, IReadOnlyList<string>>? Validate { get; init; }
 
     /// <summary>"v1" for the core group, else "group/version".</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

@@ -57,6 +57,16 @@ internal sealed class FakeKubeStore(TimeProvider time)
         }
     }
 
+    /// <summary>Stops serving a type and drops its objects, as deleting its CRD does: its paths answer 404 from then on.</summary>
+    public void Unregister(FakeKubeResource type)
+    {
+        lock (gate)
+        {
+            types.RemoveAll(t => t.Group == type.Group && t.Version == type.Version && t.Plural == type.Plural);
+            objects.Remove(type);
+        }
+    }
+
     public FakeKubeResource? Find(string group, string version, string plural)
     {
         lock (gate)
@@ -195,6 +205,7 @@ internal sealed class FakeKubeStore(TimeProvider time)
 
             stored["apiVersion"] ??= type.ApiVersion;
             stored["kind"] ??= type.Kind;
+            Validate(type, stored, name);
             meta["uid"] ??= Guid.NewGuid().ToString();
             meta["creationTimestamp"] ??= time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
             meta["resourceVersion"] = Format(++resourceVersion);
@@ -241,6 +252,8 @@ internal sealed class FakeKubeStore(TimeProvider time)
             {
                 return (JsonObject)current.DeepClone();
             }
+
+            Validate(type, next, name);
 
             meta["resourceVersion"] = Format(++resourceVersion);
             Table(type)[key] = next;
@@ -350,6 +363,15 @@ internal sealed class FakeKubeStore(TimeProvider time)
         lock (gate)
         {
             compactedBefore = ParseVersion(version);
+        }
+    }
+
+    /// <summary>A type's schema check (<see cref="FakeKubeResource.Validate"/>), answered 422 Invalid as the API server answers a CRD's.</summary>
+    private static void Validate(FakeKubeResource type, JsonObject obj, string name)
+    {
+        if (type.Validate?.Invoke(obj) is { Count: > 0 } problems)
+        {
+            throw FakeKubeStatusException.Invalid($"{type.Kind}.{type.Group} \"{name}\" is invalid: {string.Join(", ", problems)}");
         }
     }
 
