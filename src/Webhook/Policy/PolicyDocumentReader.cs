@@ -14,6 +14,9 @@ namespace DeadlineGuard.Policy;
 /// </summary>
 public static class PolicyDocumentReader
 {
+    /// <summary>Built once: a FluentValidation validator is safe to share once built, and building it costs more than a check.</summary>
+    private static readonly DeadlinePolicyValidator Rules = new();
+
     /// <summary>
     /// The text of a policy file, read within <see cref="YamlLimits.Policy"/>: a regular file (symbolic links
     /// followed) of at most 1 MiB of valid UTF-8. Throws <see cref="PolicyException"/> naming the problem.
@@ -94,7 +97,7 @@ public static class PolicyDocumentReader
             return null;
         }
 
-        var result = new DeadlinePolicyValidator().Validate(policy);
+        var result = Rules.Validate(policy);
         foreach (var failure in result.Errors)
         {
             problems.Add(new PolicyProblem(failure.PropertyName, failure.ErrorMessage));
