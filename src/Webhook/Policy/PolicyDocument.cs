@@ -49,7 +49,8 @@ internal sealed class PolicyDocument
             Pitfalls: new PitfallOptions(spec.Pitfalls?.Ignore ?? builtIn.Pitfalls.Ignore));
     }
 
-    internal sealed class SpecFields
+    /// <summary>What the policy and an override may both set.</summary>
+    internal abstract class RuleFields
     {
         public bool? Inject { get; init; }
 
@@ -61,13 +62,17 @@ internal sealed class PolicyDocument
 
         public PolicyAction? Action { get; init; }
 
+        public PauseFields? Pauses { get; init; }
+    }
+
+    /// <summary><c>spec</c>: the rules, and what only the whole cluster sets.</summary>
+    internal sealed class SpecFields : RuleFields
+    {
         public ExemptionFields? Exemptions { get; init; }
 
         public List<OverrideFields>? Overrides { get; init; }
 
         public HistoryFields? History { get; init; }
-
-        public PauseFields? Pauses { get; init; }
 
         public PitfallFields? Pitfalls { get; init; }
     }
@@ -95,21 +100,10 @@ internal sealed class PolicyDocument
         public List<string>? Namespaces { get; init; }
     }
 
-    internal sealed class OverrideFields
+    /// <summary>One of <c>spec.overrides</c>: the namespaces it applies to and the rules it changes there.</summary>
+    internal sealed class OverrideFields : RuleFields
     {
         public List<string>? Namespaces { get; init; }
-
-        public PolicyAction? Action { get; init; }
-
-        public BoundsFields? Bounds { get; init; }
-
-        public DefaultsFields? Defaults { get; init; }
-
-        public bool? RequireAbort { get; init; }
-
-        public bool? Inject { get; init; }
-
-        public PauseFields? Pauses { get; init; }
 
         public PolicyOverride ToOverride() => new(
             Namespaces: Namespaces ?? [],

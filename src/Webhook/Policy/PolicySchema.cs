@@ -41,7 +41,7 @@ public static class PolicySchema
         }
 
         var found = new List<(string Location, string Keyword, bool Typed, PolicyProblem Problem)>();
-        Collect(schema.Evaluate(document, List), document, found);
+        Collect(schema.Evaluate(document, List), new InstanceIndex(document), found);
 
         // A value of the wrong type is reported as that alone, not also as outside its list or range.
         var mistyped = found.Where(f => f.Keyword == "type").Select(f => f.Location).ToHashSet(StringComparer.Ordinal);
@@ -56,12 +56,12 @@ public static class PolicySchema
         return found.TrueForAll(f => f.Typed);
     }
 
-    private static void Collect(EvaluationResults results, JsonElement document, List<(string, string, bool, PolicyProblem)> found)
+    private static void Collect(EvaluationResults results, InstanceIndex document, List<(string, string, bool, PolicyProblem)> found)
     {
         if (results.Errors is { } errors)
         {
             var location = results.InstanceLocation.ToString();
-            var instance = Resolve(document, location, out var path);
+            var (instance, path) = document.At(location);
             var evaluationPath = results.EvaluationPath.ToString();
             var rule = SchemaAt(evaluationPath);
             foreach (var (keyword, detail) in errors)
@@ -123,9 +123,6 @@ public static class PolicySchema
                 var least = rule.GetProperty("minItems").GetInt32();
                 yield return (null, true, $"must list at least {least} {(least == 1 ? "item" : "items")}, found {found.GetArrayLength()}");
                 break;
-            case "minLength":
-                yield return (null, true, $"must not be empty, found {value}");
-                break;
             case "pattern":
                 yield return (null, true, $"{Quoted(found)} is not {Description(rule)}");
                 break;
@@ -174,30 +171,6 @@ public static class PolicySchema
 
     private static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
-    /// <summary>The value at a JSON pointer of the document, and its dotted path (empty for the document itself).</summary>
-    private static JsonElement Resolve(JsonElement document, string pointer, out string path)
-    {
-        var current = document;
-        var text = new System.Text.StringBuilder();
-        foreach (var segment in Segments(pointer))
-        {
-            if (current.ValueKind == JsonValueKind.Array)
-            {
-                var index = int.Parse(segment, CultureInfo.InvariantCulture);
-                text.Append('[').Append(segment).Append(']');
-                current = current[index];
-            }
-            else
-            {
-                text.Append(text.Length == 0 ? string.Empty : ".").Append(segment);
-                current = current.GetProperty(segment);
-            }
-        }
-
-        path = text.ToString();
-        return current;
-    }
-
     /// <summary>The schema node an evaluation path leads to, following <c>$ref</c> into the definitions.</summary>
     private static JsonElement SchemaAt(string evaluationPath)
     {
@@ -230,8 +203,77 @@ public static class PolicySchema
         return current;
     }
 
+    /// <summary>
+    /// The values of a document by JSON pointer, with their dotted paths (<c>spec.overrides[0].bounds</c>, empty for the
+    /// document itself). Each mapping and list met is indexed once, so that a file with thousands of problems in one
+    /// place costs linear time, not a scan of its siblings per problem.
+    /// </summary>
+    private sealed class InstanceIndex(JsonElement root)
+    {
+        private readonly Dictionary<string, (JsonElement Value, string Path)> _known = new(StringComparer.Ordinal) { [string.Empty] = (root, string.Empty) };
+        private readonly Dictionary<string, Dictionary<string, JsonElement>> _members = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, JsonElement[]> _items = new(StringComparer.Ordinal);
+
+        public (JsonElement Value, string Path) At(string pointer)
+        {
+            if (_known.TryGetValue(pointer, out var found))
+            {
+                return found;
+            }
+
+            var (current, path) = (root, string.Empty);
+            var prefix = string.Empty;
+            foreach (var raw in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var child = prefix + "/" + raw;
+                if (!_known.TryGetValue(child, out var next))
+                {
+                    var segment = Unescape(raw);
+                    next = current.ValueKind == JsonValueKind.Array
+                        ? (Items(prefix, current)[int.Parse(segment, CultureInfo.InvariantCulture)], $"{path}[{segment}]")
+                        : (Members(prefix, current)[segment], path.Length == 0 ? segment : $"{path}.{segment}");
+                    _known[child] = next;
+                }
+
+                (current, path, prefix) = (next.Value, next.Path, child);
+            }
+
+            return (current, path);
+        }
+
+        private Dictionary<string, JsonElement> Members(string pointer, JsonElement mapping)
+        {
+            if (!_members.TryGetValue(pointer, out var members))
+            {
+                members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (var member in mapping.EnumerateObject())
+                {
+                    members.TryAdd(member.Name, member.Value);
+                }
+
+                _members[pointer] = members;
+            }
+
+            return members;
+        }
+
+        private JsonElement[] Items(string pointer, JsonElement list)
+        {
+            if (!_items.TryGetValue(pointer, out var items))
+            {
+                items = [.. list.EnumerateArray()];
+                _items[pointer] = items;
+            }
+
+            return items;
+        }
+    }
+
+    private static string Unescape(string segment) =>
+        segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+
     private static IEnumerable<string> Segments(string pointer) =>
-        pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal));
+        pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape);
 
     private static string ReadResource()
     {

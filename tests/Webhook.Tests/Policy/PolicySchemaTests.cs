@@ -151,4 +151,18 @@ public sealed class PolicySchemaTests
         error.Problems.Select(p => p.ToString()).ShouldBe(
             ["apiVersion: must be deadline-guard.io/v1, found nothing", "kind: must be DeadlinePolicy, found nothing"], ignoreOrder: true);
     }
+
+    [Fact]
+    public void Thousands_of_problems_in_one_list_or_mapping_are_each_listed_at_their_own_path()
+    {
+        var globs = string.Join(", ", Enumerable.Range(0, 3000).Select(i => $"Bad_{i}"));
+        var fields = string.Concat(Enumerable.Range(0, 3000).Select(i => $"    typo{i}: 1\n"));
+
+        var error = Should.Throw<PolicyException>(() =>
+            PolicyDocumentReader.Parse(Header + $"spec:\n  exemptions:\n    namespaces: [{globs}]\n  bounds:\n{fields}", "wide.yaml"));
+
+        error.Problems.Count.ShouldBe(6000);
+        error.Problems.ShouldContain(p => p.Path == "spec.exemptions.namespaces[2999]" && p.Message.StartsWith("\"Bad_2999\" is not a namespace glob", StringComparison.Ordinal));
+        error.Problems.ShouldContain(p => p.Path == "spec.bounds.typo2999" && p.Message.StartsWith("unknown field", StringComparison.Ordinal));
+    }
 }
