@@ -27,6 +27,11 @@ internal static class ReconcilerHosts
 
     public static bool IsEventPost(RecordedRequest r) => r.Method == "POST" && r.Path.StartsWith("/apis/events.k8s.io/v1/namespaces/", StringComparison.Ordinal);
 
+    public static bool IsRolloutList(RecordedRequest r) => r.Method == "GET" && r.Path == "/apis/argoproj.io/v1alpha1/rollouts" && !r.IsWatch;
+
+    /// <summary>The namespace of the Rollout an Event post is about.</summary>
+    public static string RegardingNamespace(RecordedRequest post) => JsonNode.Parse(post.Body)!["regarding"]!["namespace"]!.GetValue<string>();
+
     public static bool IsLeaseRenewal(RecordedRequest r, string holder) =>
         r.Method == "PUT" && r.Path == $"/apis/coordination.k8s.io/v1/namespaces/{LeaseNamespace}/leases/{LeaseName}"
         && JsonNode.Parse(r.Body)?["spec"]?["holderIdentity"]?.GetValue<string>() == holder;
