@@ -56,6 +56,18 @@ internal static class ReconcilerHosts
         }
     }
 
+    /// <summary>
+    /// Stores <see cref="RolloutObjects.Cluster"/> as of now (these hosts run in real time): the stuck revision 4, started
+    /// an hour ago, and the Rollouts to leave alone, whose stored copies it returns.
+    /// </summary>
+    public static List<JsonObject> SeedTheCluster(FakeKubeApiServer kube)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (stuck, others) = RolloutObjects.Cluster(now.AddHours(-1), now.AddSeconds(-5));
+        kube.Seed(stuck);
+        return [.. others.Select(kube.Seed)];
+    }
+
     /// <summary>Every stored object of <paramref name="seeded"/> is unchanged (same content, same resourceVersion).</summary>
     public static void ShouldBeUntouched(FakeKubeApiServer kube, IEnumerable<JsonObject> seeded)
     {

@@ -4,7 +4,6 @@ using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;
 using Microsoft.Extensions.Logging;
 using static DeadlineGuard.Tests.Reconciler.ReconcilerHosts;
-using static DeadlineGuard.Tests.Reconciler.RolloutObjects;
 
 namespace DeadlineGuard.Tests.Reconciler;
 
@@ -18,7 +17,7 @@ namespace DeadlineGuard.Tests.Reconciler;
 internal sealed class ReconcilerScenario : IAsyncDisposable
 {
     /// <summary>When every scenario's loop starts.</summary>
-    public static readonly DateTimeOffset Start = Rev4Started.AddSeconds(12);
+    public static readonly DateTimeOffset Start = RolloutObjects.Rev4Started.AddSeconds(12);
 
     public static readonly TimeSpan Wait = ReconcilerRun.Wait;
 
@@ -58,7 +57,7 @@ internal sealed class ReconcilerScenario : IAsyncDisposable
     {
         foreach (var stored in rollouts.Select(Kube.Seed))
         {
-            leftAlone[$"{Namespace(stored)}/{Name(stored)}"] = stored;
+            leftAlone[$"{RolloutObjects.Namespace(stored)}/{RolloutObjects.Name(stored)}"] = stored;
         }
     }
 
@@ -167,7 +166,7 @@ internal sealed class ReconcilerScenario : IAsyncDisposable
         var mark = Clock.ArmedCount;
         change();
         var now = Clock.Now;
-        Kube.Seed(Fresh("shop", $"marker-{++markers}", now.AddSeconds(-60), now));
+        Kube.Seed(RolloutObjects.Fresh("shop", $"marker-{++markers}", now.AddSeconds(-60), now));
         await ParkedUntilAsync(now.AddSeconds(600 + 30), mark);
     }
 
@@ -221,6 +220,22 @@ internal sealed class ReconcilerScenario : IAsyncDisposable
     /// <summary>Waits for the Event about <paramref name="name"/>.</summary>
     public Task<RecordedRequest> EventAboutAsync(string name) => RequestAsync(r => IsEventPost(r) && Regards(r, name));
 
+    /// <summary>Waits for an Event about each of <paramref name="names"/>.</summary>
+    public Task EventsAboutAsync(params string[] names) => Task.WhenAll(names.Select(EventAboutAsync));
+
+    /// <summary>
+    /// Stops the loop, moves the clock on by <paramref name="after"/> and starts a new loop, as a replaced pod. Returns
+    /// what the new loop wrote: it judges (and acts on) its first list before it counts as started, so that is all of it.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedRequest>> RestartAsync(TimeSpan after)
+    {
+        await StopAsync();
+        var mark = Kube.Requests.Count;
+        Clock.Advance(after);
+        await StartAsync();
+        return [.. Writes.Where(r => r.Sequence > mark)];
+    }
+
     // Then
 
     /// <summary>The loop wrote exactly these, in this order, and nothing else.</summary>
@@ -239,7 +254,7 @@ internal sealed class ReconcilerScenario : IAsyncDisposable
     public void ShouldHaveLeftAlone(string? except = null) =>
         ShouldBeUntouched(Kube, leftAlone.Where(s => s.Key != except).Select(s => s.Value));
 
-    public JsonObject StoredStatus(string ns, string name) => Status(Kube.Get("rollouts", ns, name)!);
+    public JsonObject StoredStatus(string ns, string name) => RolloutObjects.Status(Kube.Get("rollouts", ns, name)!);
 
     public async ValueTask DisposeAsync()
     {
