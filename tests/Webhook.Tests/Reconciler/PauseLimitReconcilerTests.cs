@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using DeadlineGuard.Reconciler;
 using DeadlineGuard.Tests.Policy;
 using static DeadlineGuard.Tests.Reconciler.ReconcilerHosts;
@@ -11,6 +12,14 @@ namespace DeadlineGuard.Tests.Reconciler;
 /// </summary>
 public sealed class PauseLimitReconcilerTests
 {
+    /// <summary>The paused Rollouts' revision 2 started ten minutes before the reconciler; Argo paused it 30 s later.</summary>
+    private static readonly DateTimeOffset PausedAt = ReconcilerScenario.Start.AddMinutes(-10);
+
+    private static readonly DateTimeOffset PausedSince = PausedAt.AddSeconds(30);
+
+    /// <summary>3600 s of pause limit + 30 s of grace after the pause condition's startTime.</summary>
+    private static readonly DateTimeOffset PauseDue = PausedSince.AddSeconds(3600 + 30);
+
     /// <summary>A pause limit of an hour; in namespace billing, report only.</summary>
     private const string PauseLimitPolicy = """
         apiVersion: deadline-guard.io/v1
@@ -23,16 +32,8 @@ public sealed class PauseLimitReconcilerTests
               pauses: { abort: false }
         """;
 
-    /// <summary>The paused Rollouts' revision 2 started ten minutes before the reconciler; Argo paused it 30 s later.</summary>
-    private static readonly DateTimeOffset PausedAt = ReconcilerScenario.Start.AddMinutes(-10);
-
-    private static readonly DateTimeOffset PausedSince = PausedAt.AddSeconds(30);
-
-    /// <summary>3600 s of pause limit + 30 s of grace after the pause condition's startTime.</summary>
-    private static readonly DateTimeOffset PauseDue = PausedSince.AddSeconds(3600 + 30);
-
     /// <summary>shop/search: a BlueGreen revision awaiting promotion since <see cref="PausedSince"/>.</summary>
-    private static System.Text.Json.Nodes.JsonObject Search() => AwaitingPromotion("shop", "search", PausedAt);
+    private static JsonObject Search() => AwaitingPromotion("shop", "search", PausedAt);
 
     private static async Task<ReconcilerScenario> UnderThePauseLimitAsync()
     {
@@ -107,7 +108,7 @@ public sealed class PauseLimitReconcilerTests
         wouldAbort.ShouldBeEvent("PauseLimitExceeded", "WouldAbort", "search");
         wouldAbort.Note.ShouldContain("would abort it (dry run: nothing changed)");
         loop.ShouldHaveWritten([wouldAbort.Post], "dry run writes nothing but its one Event");
-        System.Text.Json.Nodes.JsonNode.DeepEquals(loop.StoredStatus("shop", "search"), Status(stored)).ShouldBeTrue("the Rollout's status is left as it was");
+        JsonNode.DeepEquals(loop.StoredStatus("shop", "search"), Status(stored)).ShouldBeTrue("the Rollout's status is left as it was");
         loop.StoredStatus("shop", "search")["abort"]!.GetValue<bool>().ShouldBeFalse();
         loop.Run.Actions("WouldAbort", "success", "pause").ShouldBe(1);
     }
