@@ -504,7 +504,9 @@ public sealed class DeadlineJudgeTests
         { "a pause Argo ends", () => Snapshots.From(AutoPromotion(AwaitingPromotion(), null, 300)), Limited(), PauseDue, "paused (BlueGreenPause), not an indefinite pause: Argo promotes it after autoPromotionSeconds (300)" },
         { "a person's pause", () => Snapshots.From(Set(AwaitingPromotion(), r => r["spec"]!["paused"] = true)), Limited(), PauseDue, "paused by spec.paused: a person's pause is never limited" },
         { "no pause limit", () => Snapshots.From(AwaitingPromotion()), DeadlinePolicy.BuiltIn, PauseDue, "paused; no pause limit in force (pauses.maxSeconds is 0)" },
-        { "a pause that cannot be read", () => Snapshots.From(Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = 7)), Limited(), PauseDue, "paused (CanaryPauseStep), left alone: status.currentStepIndex 7 names no step (spec.strategy.canary.steps has 3)" },
+        { "a pause step that cannot be found", () => Snapshots.From(Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = 7)), Limited(), PauseDue, "paused (CanaryPauseStep), left alone: status.currentStepIndex 7 names no step (spec.strategy.canary.steps has 3)" },
+        { "a pause start that is not a time", () => Snapshots.From(Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = "2026-13-45T99:00:00Z")), Limited(), PauseDue, "paused (BlueGreenPause), left alone: the startTime of status.pauseConditions[0] is not a time" },
+        { "a pause field of the wrong type", () => Snapshots.From(Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionEnabled"] = "false")), Limited(), PauseDue, "paused (BlueGreenPause), left alone: spec.strategy.blueGreen.autoPromotionEnabled is not true or false" },
     };
 
     [Theory]
