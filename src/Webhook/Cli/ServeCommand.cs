@@ -18,6 +18,7 @@ public static class ServeCommand
                                         certificate for localhost is made in memory. Reloaded when the
                                         files change (a Secret volume's renewal included).
           --Tls:ReloadCheckSeconds=N    also re-read the certificate files this often (default 60)
+          --Policy:ReloadCheckSeconds=N also re-read the policy file this often (default 60)
           --Admission:MaxRequestBytes=N largest review accepted (default 4194304)
           --Admission:FailurePolicy=Fail|Ignore
                                         /validate's answer when the webhook itself fails (default Fail)
