@@ -24,7 +24,7 @@ public static class ServeCommand
                                         bytes of bodies read and decoded at once; beyond them a review
                                         waits up to Admission:DecodingWaitMilliseconds (1000), then
                                         gets 429 (default 16777216)
-          --Server:MaxConnections=N     open connections at most (default 1000)
+          --Server:MaxConnections=N     open connections at most (default 500)
           --Shutdown:DrainSeconds=N     after SIGTERM, keep answering (each answer closing its
                                         connection) for up to N seconds before stopping (default 5)
           --Admission:FailurePolicy=Fail|Ignore

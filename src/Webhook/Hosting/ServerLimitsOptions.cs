@@ -7,10 +7,10 @@ public sealed class ServerLimitsOptions
 
     /// <summary>
     /// Open connections at most; Kestrel closes a connection beyond it at once. A busy TLS connection costs about
-    /// 100 KiB (docs/benchmarks.md); 1000 of them stay inside the chart's 256 MiB limit with the decoding budget. The
-    /// API servers hold a few connections each.
+    /// 100 KiB that the process keeps (docs/benchmarks.md: 2,000 took RSS from 89 to 292 MiB); 500 of them and the
+    /// decoding budget stay inside the chart's 256 MiB limit. The API servers hold a few connections each.
     /// </summary>
-    public int MaxConnections { get; set; } = 1000;
+    public int MaxConnections { get; set; } = 500;
 
     /// <summary>Time a client has to send its request headers (Kestrel's default is 30 s; the API server sends them at once).</summary>
     public int RequestHeadersTimeoutSeconds { get; set; } = 10;
