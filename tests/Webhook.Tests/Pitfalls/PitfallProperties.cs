@@ -79,8 +79,8 @@ public sealed class PitfallProperties(ITestOutputHelper output)
             var ignored = Detect(rollout, context with { ReconcilerCovers = false, IgnoredIds = [.. PitfallCatalog.All.Select(d => d.Id)] });
 
             ignored.Findings.ShouldBeEmpty();
-            ignored.Suppressed.Select(s => s.Finding).ShouldBe(found.Findings.Concat(found.Suppressed.Select(s => s.Finding))
-                .OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal));
+            ignored.Suppressed.Select(s => (s.Finding.Id, s.Finding.Warning)).ShouldBe(found.Findings.Concat(found.Suppressed.Select(s => s.Finding))
+                .OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal).Select(f => (f.Id, f.Warning)));
         });
     }
 
