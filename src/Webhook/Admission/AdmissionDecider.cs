@@ -80,7 +80,18 @@ public sealed class AdmissionDecider(TimeProvider? time = null, ReconcilerCovera
         }
 
         var decision = Judge(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
-        var pitfalls = AdmissionPitfalls.Find(rollout, request.Namespace, policy, effective, injection.Seconds, coverage);
+        PitfallReport pitfalls;
+        try
+        {
+            pitfalls = AdmissionPitfalls.Find(rollout, request.Namespace, policy, effective, injection.Seconds, coverage);
+        }
+#pragma warning disable CA1031 // pitfalls are advice: a fault in finding them must never turn into a denial under failurePolicy Fail
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return decision with { PitfallFault = e };
+        }
+
         return pitfalls.Findings.Count == 0 && pitfalls.Notes.Count == 0 && pitfalls.Suppressed.Count == 0
             ? decision
             : decision with { Pitfalls = pitfalls, PitfallWarnings = PitfallWarnings.ForAdmission(pitfalls.Findings) };

@@ -55,6 +55,12 @@ public sealed record AdmissionDecision(
     /// </summary>
     public IReadOnlyList<string> PitfallWarnings { get; init; } = [];
 
+    /// <summary>
+    /// The fault that stopped the pitfall check, if one did: the decision stands without pitfalls (they are advice,
+    /// never a reason to refuse), and the handler logs it.
+    /// </summary>
+    public Exception? PitfallFault { get; init; }
+
     public static AdmissionDecision Skip { get; } = Allow(Outcome.Skipped);
 
     public static AdmissionDecision Allow(Outcome outcome, IReadOnlyList<string>? warnings = null, IReadOnlyDictionary<string, string>? audit = null) =>
