@@ -85,6 +85,29 @@ public sealed class PitfallProperties(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Detecting_from_spec_and_annotation_alone_finds_what_detecting_from_the_whole_object_finds()
+    {
+        // Admission parses only those two parts of the object (AdmissionPitfalls); the result must not depend on it.
+        Sample(PitfallGen.Rollout, (rollout, context) =>
+        {
+            var element = PitfallRollouts.Element(rollout);
+            var whole = PitfallDetector.Detect(element, context);
+            var parts = element.ValueKind != System.Text.Json.JsonValueKind.Object
+                ? whole
+                : PitfallDetector.Detect(
+                    element.TryGetProperty("spec", out var spec) ? spec : null,
+                    element.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && metadata.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && annotations.TryGetProperty(PitfallDetector.IgnoreAnnotation, out var ignore) ? ignore : null,
+                    context);
+
+            parts.Findings.Select(f => (f.Id, f.Warning, f.Explanation)).ShouldBe(whole.Findings.Select(f => (f.Id, f.Warning, f.Explanation)));
+            parts.Suppressed.Select(f => (f.Finding.Id, f.Reason)).ShouldBe(whole.Suppressed.Select(f => (f.Finding.Id, f.Reason)));
+            parts.Notes.ShouldBe(whole.Notes);
+        });
+    }
+
+    [Fact]
     public void Probes_with_only_unusable_numbers_never_give_DG103()
     {
         Sample(PitfallGen.WithUnusableProbes, (rollout, context) =>
