@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using DeadlineGuard.History;
 using DeadlineGuard.Pitfalls;
-using RolloutView = DeadlineGuard.History.RolloutView;
 using DeadlineGuard.Policy;
+using RolloutView = DeadlineGuard.History.RolloutView;
 
 namespace DeadlineGuard.Admission;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using DeadlineGuard.History;
 using DeadlineGuard.Pitfalls;
-using RolloutView = DeadlineGuard.History.RolloutView;
 using DeadlineGuard.Policy;
+using RolloutView = DeadlineGuard.History.RolloutView;
 
 namespace DeadlineGuard.Admission;
 
