@@ -3,7 +3,7 @@ namespace DeadlineGuard.Pitfalls;
 /// <summary>One pitfall found in one Rollout.</summary>
 /// <remarks>
 /// The explanation is written when first read, not when the pitfall is found: admission sends only the warning
-/// line, and writing a paragraph per finding for nothing cost more than finding it (docs/benchmarks.md).
+/// line and never reads it; <c>review</c> does.
 /// </remarks>
 public sealed class PitfallFinding
 {
