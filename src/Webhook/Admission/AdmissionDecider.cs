@@ -57,7 +57,7 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
 
     private AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy, DeadlineInjection injection)
     {
-        if (Subject.Of(request, policy) is not { } subject)
+        if (RolloutUnderPolicy.Of(request, policy) is not { } subject)
         {
             return request.IsRolloutWrite ? AdmissionDecision.Allow(Outcome.Exempt) : AdmissionDecision.Skip;
         }
@@ -68,12 +68,12 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
             return AdmissionDecision.Allow(Outcome.Exempt, audit: new Dictionary<string, string> { ["exempt"] = exemption.Reason! });
         }
 
-        return Judge(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
+        return Enforce(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
     }
 
     private (AdmissionDecision Decision, DeadlineInjection Injection) Mutation(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory)
     {
-        if (Subject.Of(request, policy) is not { } subject)
+        if (RolloutUnderPolicy.Of(request, policy) is not { } subject)
         {
             return (request.IsRolloutWrite ? AdmissionDecision.Allow(Outcome.Exempt) : AdmissionDecision.Skip, default);
         }
@@ -108,7 +108,7 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
     }
 
     /// <summary>Holds one Rollout's deadline fields to the effective policy and applies its action.</summary>
-    public AdmissionDecision Judge(RolloutDeadlineFields fields, string display, EffectivePolicy effective, string? extraWarning = null)
+    public AdmissionDecision Enforce(RolloutDeadlineFields fields, string display, EffectivePolicy effective, string? extraWarning = null)
     {
         var rules = _rules.GetOrAdd(effective, static p => new RolloutDeadlineRules(p));
         var result = rules.Validate(fields);
@@ -140,22 +140,4 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
 
     public static string Truncate(string warning) =>
         warning.Length <= MaxWarningLength ? warning : string.Concat(warning.AsSpan(0, MaxWarningLength - 1), "…");
-}
-
-/// <summary>A Rollout write the policy applies to, with the rules in force for its namespace.</summary>
-internal sealed record Subject(RolloutView Rollout, EffectivePolicy Effective, Exemption Exemption)
-{
-    /// <summary>Null for requests that are not Rollout writes and for Rollouts in exempt namespaces.</summary>
-    public static Subject? Of(AdmissionRequest request, DeadlinePolicy policy)
-    {
-        if (!request.IsRolloutWrite || request.Object is null || PolicyResolver.IsExemptNamespace(policy, request.Namespace))
-        {
-            return null;
-        }
-
-        return new Subject(
-            request.Object,
-            PolicyResolver.Resolve(policy, request.Namespace),
-            Exemption.Evaluate(policy, request.Namespace, request.Object));
-    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Hosting;
 using k8s;
 using k8s.Autorest;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler;

@@ -30,7 +30,7 @@ public static class WebhookApp
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureWebhookKestrel());
         builder.Services
-            .AddObservability(builder.Configuration)
+            .AddObservability(builder.Configuration, StartupFailures.IsReportedByTheCommand)
             .AddPolicy(builder.Configuration)
             .AddServingCertificate(builder.Configuration)
             .AddAdmission(builder.Configuration)

@@ -1,4 +1,4 @@
-using DeadlineGuard.Hosting;
+using DeadlineGuard.Configuration;
 using FluentValidation;
 
 namespace DeadlineGuard.Policy;

@@ -1,4 +1,6 @@
-using DeadlineGuard.Hosting;
+using DeadlineGuard.ClusterAccess;
+using DeadlineGuard.Configuration;
+using DeadlineGuard.Leadership;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler.Reports;
@@ -53,15 +55,6 @@ public static class ReconcilerServices
             sp.GetRequiredService<ReconcilerMetrics>(),
             sp.GetRequiredService<ILogger<DeadlineReconciler>>(),
             sp.GetService<IVerdictObserver>()));
-        var certs = configuration.GetSection(Tls.CertsOptions.Section).Get<Tls.CertsOptions>() ?? new Tls.CertsOptions();
-        if (certs.Enabled)
-        {
-            // The self-managed certificate mode: the leader keeps the webhook's certificate renewed.
-            services.AddSingleton(sp => new Tls.CertificateRotator(
-                sp.GetRequiredService<IKubernetes>(), certs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Tls.CertificateRotator>>()));
-            services.AddSingleton<ILeaderWork, Tls.CertificateRenewal>();
-        }
-
         services.AddHostedService<ReconcilerService>();
         return services;
     }

@@ -1,3 +1,4 @@
+using DeadlineGuard.Leadership;
 using DeadlineGuard.Reconciler;
 
 namespace DeadlineGuard.Tls;

@@ -1,6 +1,8 @@
 using System.Security.Authentication;
-using DeadlineGuard.Hosting;
+using DeadlineGuard.Configuration;
+using DeadlineGuard.Leadership;
 using FluentValidation;
+using k8s;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DeadlineGuard.Tls;
@@ -12,6 +14,20 @@ public static class TlsServices
         services.AddValidatedOptions<TlsOptions, TlsOptionsValidator>(configuration, TlsOptions.Section);
         services.AddSingleton<ServingCertificate>();
         services.AddHostedService<CertificateLoader>();
+        return services;
+    }
+
+    /// <summary>The self-managed certificate mode (certs.enabled): the reconciler's leader keeps the webhook's certificate renewed.</summary>
+    public static IServiceCollection AddCertificateRenewal(this IServiceCollection services, IConfiguration configuration)
+    {
+        var certs = configuration.GetSection(CertsOptions.Section).Get<CertsOptions>() ?? new CertsOptions();
+        if (certs.Enabled)
+        {
+                services.AddSingleton(sp => new CertificateRotator(
+                sp.GetRequiredService<IKubernetes>(), certs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateRotator>>()));
+            services.AddSingleton<ILeaderWork, CertificateRenewal>();
+        }
+
         return services;
     }
 

@@ -12,7 +12,7 @@ public sealed class RolloutRulesTests
     private static JsonObject Spec(string fields) => JsonNode.Parse("{" + fields + "}")!.AsObject();
 
     private static AdmissionDecision Judge(string fields, EffectivePolicy? policy = null) =>
-        new AdmissionDecider().Judge(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["spec"] = Spec(fields) })), "team-a/web", policy ?? Deny);
+        new AdmissionDecider().Enforce(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["spec"] = Spec(fields) })), "team-a/web", policy ?? Deny);
 
     public static TheoryData<string, string, string[]> Cases => new()
     {
@@ -109,7 +109,7 @@ public sealed class RolloutRulesTests
     [Fact]
     public void A_missing_spec_is_explained_not_a_crash()
     {
-        var decision = new AdmissionDecider().Judge(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["metadata"] = new JsonObject() })), "team-a/web", Deny);
+        var decision = new AdmissionDecider().Enforce(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["metadata"] = new JsonObject() })), "team-a/web", Deny);
 
         decision.Allowed.ShouldBeFalse();
         decision.Violations[0].Message.ShouldStartWith("spec.progressDeadlineSeconds is missing");

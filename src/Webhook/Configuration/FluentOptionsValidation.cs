@@ -1,7 +1,7 @@
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.Configuration;
 
 /// <summary>Runs a FluentValidation validator over bound options, so a bad setting stops the program at start with every problem named.</summary>
 public sealed class FluentOptionsValidation<TOptions>(string section, IValidator<TOptions> validator) : IValidateOptions<TOptions>

@@ -1,6 +1,6 @@
 using FluentValidation;
 
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.ClusterAccess;
 
 /// <summary>Configuration section "Kubernetes": how long start-up waits for the API server.</summary>
 public sealed class KubernetesAccessOptions
