@@ -1,7 +1,5 @@
 using System.CommandLine;
 using DeadlineGuard.ClusterAccess;
-using DeadlineGuard.Hosting;
-using k8s;
 
 namespace DeadlineGuard.Cli;
 

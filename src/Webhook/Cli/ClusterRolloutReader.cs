@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.ClusterAccess;
-using DeadlineGuard.Hosting;
 using k8s;
 using k8s.Autorest;
 using k8s.Exceptions;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.History;
-using DeadlineGuard.Hosting;
 using DeadlineGuard.Json;
 
 namespace DeadlineGuard.Cli;

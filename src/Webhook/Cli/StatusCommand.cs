@@ -1,8 +1,6 @@
 using System.CommandLine;
 using DeadlineGuard.ClusterAccess;
-using DeadlineGuard.Hosting;
 using DeadlineGuard.Policy;
-using DeadlineGuard.Reconciler;
 
 namespace DeadlineGuard.Cli;
 

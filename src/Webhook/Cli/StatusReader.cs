@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using DeadlineGuard.ClusterAccess;
-using DeadlineGuard.Hosting;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler;
 using k8s.Exceptions;

@@ -3,7 +3,6 @@ using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler;
 using DeadlineGuard.Tls;
-using Microsoft.AspNetCore.Hosting;
 
 namespace DeadlineGuard.Hosting;
 

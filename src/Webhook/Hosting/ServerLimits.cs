@@ -1,4 +1,5 @@
 using DeadlineGuard.Admission;
+using DeadlineGuard.Configuration;
 using FluentValidation;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,4 @@
 using DeadlineGuard.Leadership;
-using DeadlineGuard.Reconciler;
 
 namespace DeadlineGuard.Tls;
 
