@@ -2,7 +2,7 @@ namespace DeadlineGuard.Tests.Architecture;
 
 /// <summary>
 /// The folders of src/Webhook, bottom to top, and which others each may use. Everything not listed is forbidden.
-/// Leaves (Json, Observability, Pitfalls) and building blocks (Configuration, Files, ClusterAccess, Leadership) know no
+/// Leaves (Json ← Pitfalls ← Observability) and building blocks (Configuration, Files, ClusterAccess, Leadership) know no
 /// concern; Policy ← History ← Admission; the Reconciler uses Policy and History, never Admission; Export uses
 /// Policy only; Tls uses no concern folder; Hosting wires everything but the command line; Cli sits on top.
 /// </summary>
@@ -10,15 +10,15 @@ public static class Layering
 {
     public const string Root = "DeadlineGuard";
 
-    private static readonly string[] Leaves = ["Json", "Observability", "Pitfalls"];
+    private static readonly string[] Leaves = ["Json", "Pitfalls", "Observability"];
     private static readonly string[] BuildingBlocks = ["Configuration", "Files", "ClusterAccess", "Leadership"];
 
     public static IReadOnlyDictionary<string, string[]> MayUse { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         // leaves
         ["Json"] = [],
-        ["Observability"] = [],
         ["Pitfalls"] = ["Json"],
+        ["Observability"] = ["Json", "Pitfalls"], // a series per catalogued pitfall id, made at start
 
         // building blocks
         ["Configuration"] = [],
