@@ -24,7 +24,7 @@ public static class TlsServices
         var certs = configuration.GetSection(CertsOptions.Section).Get<CertsOptions>() ?? new CertsOptions();
         if (certs.Enabled)
         {
-                services.AddSingleton(sp => new CertificateRotator(
+            services.AddSingleton(sp => new CertificateRotator(
                 sp.GetRequiredService<IKubernetes>(), certs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateRotator>>()));
             services.AddSingleton<ILeaderWork, CertificateRenewal>();
         }
