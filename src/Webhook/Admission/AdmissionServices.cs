@@ -1,5 +1,6 @@
 using DeadlineGuard.Hosting;
 using FluentValidation;
+using Microsoft.Extensions.Options;
 
 namespace DeadlineGuard.Admission;
 
@@ -10,10 +11,13 @@ public static class AdmissionServices
         services.AddValidatedOptions<AdmissionOptions, AdmissionOptionsValidator>(configuration, AdmissionOptions.Section);
         services.AddSingleton<AdmissionDecider>();
         services.AddSingleton<AdmissionHandler>();
+        services.AddSingleton<ReviewBodyReader>();
+        services.AddSingleton(provider => new FaultAnswer(provider.GetRequiredService<IOptions<AdmissionOptions>>().Value.FailurePolicy));
+        services.AddSingleton<AdmissionTelemetry>();
         services.AddSingleton<DecisionLog>();
         services.AddSingleton(provider =>
         {
-            var admission = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AdmissionOptions>>().Value;
+            var admission = provider.GetRequiredService<IOptions<AdmissionOptions>>().Value;
             return new BodyBudget(admission.MaxDecodingBytes, TimeSpan.FromMilliseconds(admission.DecodingWaitMilliseconds), provider.GetRequiredService<TimeProvider>());
         });
         return services;
