@@ -1,3 +1,4 @@
+using DeadlineGuard.Files;
 using DeadlineGuard.Hosting;
 using FluentValidation;
 
@@ -8,8 +9,7 @@ public static class PolicyServices
     public static IServiceCollection AddPolicy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<PolicyOptions, PolicyOptionsValidator>(configuration, PolicyOptions.Section);
-        services.AddSingleton<PolicyStore>();
-        services.AddHostedService<PolicyLoader>();
+        services.AddWatchedFile<PolicyStore>();
         return services;
     }
 }
@@ -24,17 +24,4 @@ public sealed class PolicyOptionsValidator : AbstractValidator<PolicyOptions>
         RuleFor(o => o.ReloadCheckSeconds).InclusiveBetween(1, 86_400)
             .WithMessage(o => $"must be between 1 and 86400 seconds, found {o.ReloadCheckSeconds}");
     }
-}
-
-/// <summary>Loads the policy before the server listens (a bad file fails start-up) and then watches it.</summary>
-public sealed class PolicyLoader(PolicyStore store) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        store.LoadInitial();
-        store.StartWatching();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,4 +1,5 @@
 using System.Security.Authentication;
+using DeadlineGuard.Files;
 using DeadlineGuard.Hosting;
 using FluentValidation;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -10,8 +11,7 @@ public static class TlsServices
     public static IServiceCollection AddServingCertificate(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<TlsOptions, TlsOptionsValidator>(configuration, TlsOptions.Section);
-        services.AddSingleton<ServingCertificate>();
-        services.AddHostedService<CertificateLoader>();
+        services.AddWatchedFile<ServingCertificate>();
         return services;
     }
 
@@ -65,17 +65,4 @@ public sealed class TlsOptionsValidator : AbstractValidator<TlsOptions>
         RuleFor(o => o.ReloadCheckSeconds).InclusiveBetween(1, 86_400)
             .WithMessage(o => $"must be between 1 and 86400 seconds, found {o.ReloadCheckSeconds}");
     }
-}
-
-/// <summary>Loads the certificate before the server listens, so a broken file fails start-up instead of a handshake.</summary>
-public sealed class CertificateLoader(ServingCertificate certificate) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        certificate.Load();
-        certificate.StartWatching();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
