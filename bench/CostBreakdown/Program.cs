@@ -7,6 +7,7 @@ using DeadlineGuard.Admission;
 using DeadlineGuard.History;
 using DeadlineGuard.Json;
 using DeadlineGuard.Observability;
+using DeadlineGuard.Pitfalls;
 using DeadlineGuard.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,26 @@ var body = File.ReadAllBytes(fixture);
 var segmented = Segments.Split(body, 4096); // Kestrel hands the HTTP/2 body over in pieces of about this size
 var policy = DeadlinePolicy.BuiltIn;
 var decider = new AdmissionDecider();
+var covered = new AdmissionDecider(coverage: ReconcilerCoverage.From(new PitfallSettings { ReconcilerRunning = true }));
+
+// The pitfall detector's inputs as /validate builds them (AdmissionPitfalls): the context, spec and the ignore annotation.
+PitfallContext Context(AdmissionRequest r) => ReconcilerCoverage.Absent.Context(r.Namespace, 0, null, policy.Pitfalls.Ignore);
+PitfallReport DetectInSpec(AdmissionRequest r) => PitfallDetector.Detect(
+    r.Object!.Spec, r.Object.TryGetAnnotation(PitfallDetector.IgnoreAnnotation, out var ignore) ? ignore : null, Context(r));
+
+// /validate as AdmissionDecider.Validate makes it, less the pitfall check: what the check adds is the difference.
+AdmissionDecision ValidateWithoutPitfalls(AdmissionRequest r)
+{
+    if (PolicyResolver.IsExemptNamespace(policy, r.Namespace))
+    {
+        return AdmissionDecision.Skip;
+    }
+
+    var exemption = Exemption.Evaluate(policy, r.Namespace, r.Object!);
+    return exemption.Exempt
+        ? AdmissionDecision.Skip
+        : decider.Judge(RolloutDeadlineFields.From(r.Object!), r.Display, PolicyResolver.Resolve(policy, r.Namespace), exemption.Warning);
+}
 
 AdmissionRequest Decode(ReadOnlySequence<byte> sequence) => AdmissionDecoder.Decode(sequence).Request ?? throw new InvalidOperationException("fixture does not decode");
 
@@ -52,7 +73,7 @@ var storedSlot = sample.OldObject!.AnnotationSlot(RevisionHistoryAnnotation.Key)
 var stored = storedSlot.IsPresent ? JsonValues.Utf8StringOf(sample.OldObject.Raw(storedSlot)) : [];
 var reviewOnly = new JsonPathSet();
 
-// The HTTP edge: AdmissionHandler as the /mutate route calls it, on an in-memory request (no Kestrel, TLS or HTTP/2;
+// The HTTP edge: AdmissionHandler as the routes call it, on an in-memory request (no Kestrel, TLS or HTTP/2;
 // logging off, metrics on), built from the program's own service registrations. Against "edge: request only" (the
 // same request, its body read whole and nothing else) it shows what the adapter adds to the decision's work.
 var services = new ServiceCollection();
@@ -85,15 +106,18 @@ void RequestOnly()
     reader.AdvanceTo(read.Buffer.End);
 }
 
-void Edge()
+void Edge(AdmissionEndpoint endpoint)
 {
     var context = Request();
-    handler.HandleAsync(context, AdmissionEndpoint.Mutate).GetAwaiter().GetResult();
+    handler.HandleAsync(context, endpoint).GetAwaiter().GetResult();
     if (context.Response.StatusCode != 200)
     {
         throw new InvalidOperationException($"the handler answered {context.Response.StatusCode}");
     }
 }
+var specBytes = sample.Object!.Raw(sample.Object.SpecSlot).ToArray();
+var specElement = sample.Object.Spec;
+var sampleReport = PitfallDetector.Detect(specElement, null, Context(sample));
 var steps = new (string Name, Action Run)[]
 {
     ("parse: Utf8JsonReader, tokens only", () => { var r = new Utf8JsonReader(segmented); while (r.Read()) { } }),
@@ -102,6 +126,13 @@ var steps = new (string Name, Action Run)[]
     ("scan: JsonScanner, checks only (no paths)", () => { using var s = JsonScanner.Scan(segmented, reviewOnly, AdmissionDecoder.MaxDepth, out _); }),
     ("decode: AdmissionDecoder.Decode", () => { using var r = Decode(segmented); }),
     ("decode + validate", () => { using var r = Decode(segmented); decider.Validate(r, policy); }),
+    ("decode + validate, pitfall check left out", () => { using var r = Decode(segmented); ValidateWithoutPitfalls(r); }),
+    ("decode + validate, reconciler running", () => { using var r = Decode(segmented); covered.Validate(r, policy); }),
+    ("decode + pitfalls: spec and annotation only", () => { using var r = Decode(segmented); DetectInSpec(r); }),
+    ("decode + pitfalls: the whole object parsed", () => { using var r = Decode(segmented); PitfallDetector.Detect(r.Object!.Element, Context(r)); }),
+    ("  pitfalls part: parse spec", () => { using var d = JsonDocument.Parse(specBytes); }),
+    ("  pitfalls part: detect in a parsed spec", () => PitfallDetector.Detect(specElement, null, Context(sample))),
+    ("  pitfalls part: the warnings", () => PitfallWarnings.ForAdmission(sampleReport.Findings)),
     ("decode + mutate + write response", () => MutateAndWrite(segmented, record: true)),
     ("/mutate work without the history (9 entries)", () => MutateAndWrite(segmentedWithHistory, record: false)),
     ("/mutate work with the history (9 entries + 1)", () => MutateAndWrite(segmentedWithHistory, record: true)),
@@ -110,7 +141,8 @@ var steps = new (string Name, Action Run)[]
     ("  history part: the whole record (append)", () => RevisionRecorder.Record(
         new RevisionWrite("UPDATE", "bench", sample.Object!, sample.OldObject, 600, true), 10, DateTimeOffset.UtcNow)),
     ("edge: request only (in-memory, body read whole)", RequestOnly),
-    ("edge: AdmissionHandler /mutate (in-memory request)", Edge),
+    ("edge: AdmissionHandler /mutate (in-memory request)", () => Edge(AdmissionEndpoint.Mutate)),
+    ("edge: AdmissionHandler /validate (in-memory request)", () => Edge(AdmissionEndpoint.Validate)),
 };
 
 var timings = new Dictionary<string, double>();

@@ -9,7 +9,10 @@ public static class AdmissionServices
     public static IServiceCollection AddAdmission(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<AdmissionOptions, AdmissionOptionsValidator>(configuration, AdmissionOptions.Section);
-        services.AddSingleton<AdmissionDecider>();
+        services.AddValidatedOptions<PitfallSettings, PitfallSettingsValidator>(configuration, PitfallSettings.Section);
+        services.AddSingleton(sp => new AdmissionDecider(
+            sp.GetService<TimeProvider>(),
+            ReconcilerCoverage.From(sp.GetRequiredService<IOptions<PitfallSettings>>().Value)));
         services.AddSingleton<AdmissionHandler>();
         services.AddSingleton<ReviewBodyReader>();
         services.AddSingleton(provider => new FaultAnswer(provider.GetRequiredService<IOptions<AdmissionOptions>>().Value.FailurePolicy));

@@ -8,10 +8,10 @@ namespace DeadlineGuard.Admission;
 
 /// <summary>
 /// What the admission endpoints count and log: each answer in <c>deadline_guard_admission_requests_total</c> and
-/// <c>…_duration_seconds</c> by (endpoint, operation, decision), each violation by (field, action), the one decision
-/// line per review (<see cref="DecisionLog"/>), and a line for every review answered without a decision. The
-/// decision label is <see cref="OutcomeLabel"/>; a review refused before it was decoded counts under operation
-/// <c>unknown</c> as <c>invalid</c>, <c>throttled</c> or (client gone) <c>aborted</c>.
+/// <c>…_duration_seconds</c> by (endpoint, operation, decision), each violation by (field, action), each pitfall
+/// reported by id, the one decision line per review (<see cref="DecisionLog"/>), and a line for every review
+/// answered without a decision. The decision label is <see cref="OutcomeLabel"/>; a review refused before it was
+/// decoded counts under operation <c>unknown</c> as <c>invalid</c>, <c>throttled</c> or (client gone) <c>aborted</c>.
 /// </summary>
 public sealed partial class AdmissionTelemetry(WebhookMetrics metrics, DecisionLog decisionLog, ILogger<AdmissionHandler> logger)
 {
@@ -34,9 +34,20 @@ public sealed partial class AdmissionTelemetry(WebhookMetrics metrics, DecisionL
             metrics.Violations.WithLabels(violation.Field, outcome).Inc();
         }
 
+        if (decision.PitfallFault is { } fault)
+        {
+            LogPitfallFault(logger, fault, request.Uid, request.Display);
+        }
+
+        var pitfalls = decision.Pitfalls.Findings;
+        for (var i = 0; i < pitfalls.Count; i++)
+        {
+            metrics.PitfallSeries[pitfalls[i].Id].Inc();
+        }
+
         if (decision.Outcome != Outcome.Skipped && decisionLog.IsEnabled)
         {
-            decisionLog.Write(name, request, outcome, decision.Violations, decision.Patch.Count, elapsed.TotalMilliseconds);
+            decisionLog.Write(name, request, outcome, decision.Violations, decision.Pitfalls, decision.Patch.Count, elapsed.TotalMilliseconds);
         }
     }
 
@@ -103,6 +114,9 @@ public sealed partial class AdmissionTelemetry(WebhookMetrics metrics, DecisionL
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Endpoint} request aborted by the client before its body was read")]
     private static partial void LogAborted(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Internal fault looking for pitfalls in {Uid} for {Rollout}; answered without them")]
+    private static partial void LogPitfallFault(ILogger logger, Exception exception, string uid, string rollout);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Internal fault deciding {Uid} for {Rollout}; answered per the failure policy")]
     private static partial void LogFault(ILogger logger, Exception exception, string uid, string rollout);
