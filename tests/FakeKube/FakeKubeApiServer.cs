@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -95,14 +96,26 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public int OpenWatches => store.OpenWatchCount;
 
     /// <summary>Starts a server on a free loopback port.</summary>
-    public static async Task<FakeKubeApiServer> StartAsync(TimeProvider? time = null)
+    public static Task<FakeKubeApiServer> StartAsync(TimeProvider? time = null) => StartAsync(new FakeKubeServerOptions { Time = time });
+
+    /// <summary>
+    /// Starts a server as <paramref name="options"/> say: a fixed loopback port, and middleware that sees each request
+    /// before the fake API does (a benchmark's own control endpoints and counters).
+    /// </summary>
+    public static async Task<FakeKubeApiServer> StartAsync(FakeKubeServerOptions options)
     {
-        time ??= TimeProvider.System;
+        ArgumentNullException.ThrowIfNull(options);
+        var time = options.Time ?? TimeProvider.System;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrelCore().UseUrls($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         var server = new FakeKubeApiServer(app, new FakeKubeStore(time), time);
+        if (options.Before is { } before)
+        {
+            app.Use(before);
+        }
+
         app.Run(server.HandleAsync);
         await app.StartAsync();
         server.Url = app.Urls.Single().TrimEnd('/');
@@ -164,7 +177,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     /// <summary>Copies of the stored objects of a type, in one namespace or all, ordered by namespace and name.</summary>
     public IReadOnlyList<JsonObject> List(string resource, string? ns = null) =>
-        store.List(store.Resolve(resource), ns, LabelSelector.Everything, FieldSelector.Everything, null, null).Items;
+        [.. store.List(store.Resolve(resource), ns, LabelSelector.Everything, FieldSelector.Everything, null, null).Items.Select(json => JsonNode.Parse(json)!.AsObject())];
 
     /// <summary>
     /// The next <paramref name="count"/> requests whose path and query contain <paramref name="pathContains"/>
@@ -194,8 +207,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>Ends every open watch stream cleanly (after the events already queued on it), as the server's own timeout would.</summary>
     public void EndWatches() => store.EndWatches();
 
-    /// <summary>Sends a BOOKMARK carrying the current resourceVersion to every open watch that asked for bookmarks.</summary>
-    public void SendBookmarks() => store.SendBookmarks();
+    /// <summary>Sends a BOOKMARK carrying the current resourceVersion to every open watch that asked for bookmarks; how many got one.</summary>
+    public int SendBookmarks() => store.SendBookmarks();
 
     /// <summary>
     /// Acts as an etcd compaction: a watch (or a continued list) from a resourceVersion older than
