@@ -4,9 +4,8 @@ namespace DeadlineGuard.Bench.FakeApi;
 internal sealed class FakeStats
 {
     public long Pages;
-    public long FullLists;
+    public long Lists;
     public long Watches;
-    public long OpenWatches;
     public long Bookmarks;
     public long Events;
     public long Other;

@@ -9,6 +9,8 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 /// <summary>The HTTP side: recording, injected failures, routing and the handlers.</summary>
 public sealed partial class FakeKubeApiServer
 {
+    private static readonly byte[] Comma = ","u8.ToArray();
+
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -94,7 +96,7 @@ public sealed partial class FakeKubeApiServer
             }
             else if (method == "POST" && (ns is not null || !type.Namespaced))
             {
-                await WriteAsync(context, 201, store.Create(type, ForCreate(route, ParseObject(recorded.Body))));
+                await WriteAsync(context, 201, store.Insert(type, ForCreate(route, ParseObject(recorded.Body))));
             }
             else
             {
@@ -230,7 +232,7 @@ public sealed partial class FakeKubeApiServer
         {
             if (i > 0)
             {
-                await body.WriteAsync(","u8.ToArray(), context.RequestAborted);
+                await body.WriteAsync(Comma, context.RequestAborted);
             }
 
             await body.WriteAsync(page.Items[i], context.RequestAborted);

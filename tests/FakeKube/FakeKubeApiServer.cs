@@ -135,7 +135,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public JsonObject Seed(JsonObject obj)
     {
         var (type, copy) = Prepare(obj);
-        return store.Create(type, copy);
+        return store.Insert(type, copy);
     }
 
     /// <summary>Creates the object, or replaces the stored one whole (keeping its uid and creationTimestamp); emits ADDED or MODIFIED.</summary>
@@ -145,7 +145,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         var meta = FakeKubeStore.Metadata(copy);
         var ns = FakeKubeStore.Text(meta["namespace"]);
         var name = FakeKubeStore.Text(meta["name"]) ?? throw new ArgumentException("the object has no metadata.name", nameof(obj));
-        return store.Get(type, ns, name) is null ? store.Create(type, copy) : store.Update(type, ns, name, _ => copy);
+        return store.Get(type, ns, name) is null ? store.Insert(type, copy) : store.Update(type, ns, name, _ => copy);
     }
 
     /// <summary>Changes a stored object as another actor would (emits MODIFIED unless nothing changed).</summary>

@@ -129,7 +129,7 @@ internal sealed class FakeKubeStore(TimeProvider time)
             var listVersion = resourceVersion;
             var after = string.Empty;
             var table = Table(type);
-            var (keys, items) = (table.SortedKeys(), (IReadOnlyDictionary<string, StoredObject>)table.Items);
+            var (keys, values) = table.Sorted();
             if (!string.IsNullOrEmpty(continueToken))
             {
                 (listVersion, after) = DecodeContinue(continueToken);
@@ -141,7 +141,7 @@ internal sealed class FakeKubeStore(TimeProvider time)
                 if (ChangedSince(type, listVersion))
                 {
                     var state = StateAt(type, listVersion);
-                    (keys, items) = ([.. state.Keys], state);
+                    (keys, values) = ([.. state.Keys], [.. state.Values]);
                 }
             }
 
@@ -160,7 +160,7 @@ internal sealed class FakeKubeStore(TimeProvider time)
             var last = from;
             for (var i = from; i < to && (limit is not > 0 || page.Count < limit); i++)
             {
-                var stored = items[keys[i]];
+                var stored = values[i];
                 if (everything || (labels.Matches(stored.Parse()) && fields.Matches(stored.Parse())))
                 {
                     page.Add(stored.Json);
@@ -237,13 +237,15 @@ internal sealed class FakeKubeStore(TimeProvider time)
     /// Stores a new object: the name (or generateName plus a suffix), and for namespaced types the namespace, must
     /// be set. uid and creationTimestamp are filled in when missing; resourceVersion is the next global one.
     /// </summary>
-    public JsonObject Create(FakeKubeResource type, JsonObject obj)
+    public JsonObject Create(FakeKubeResource type, JsonObject obj) => Insert(type, (JsonObject)obj.DeepClone());
+
+    /// <summary><see cref="Create"/> of a tree the store may keep changing: the caller's copy, not used after the call.</summary>
+    public JsonObject Insert(FakeKubeResource type, JsonObject stored)
     {
         lock (gate)
         {
-            var stored = (JsonObject)obj.DeepClone();
             var meta = Metadata(stored);
-            var ns = type.Namespaced ? Text(meta["namespace"]) ?? throw new ArgumentException("a namespaced object needs metadata.namespace", nameof(obj)) : null;
+            var ns = type.Namespaced ? Text(meta["namespace"]) ?? throw new ArgumentException("a namespaced object needs metadata.namespace", nameof(stored)) : null;
             var name = Text(meta["name"]);
             var table = Table(type);
             if (string.IsNullOrEmpty(name))
@@ -326,7 +328,7 @@ internal sealed class FakeKubeStore(TimeProvider time)
 
             meta["resourceVersion"] = Format(++resourceVersion);
             var bytes = StoredObject.From(stored.Namespace, next);
-            table.Items[key] = bytes;
+            table.Replace(key, bytes);
             Emit(type, key, "MODIFIED", bytes);
             return next;
         }

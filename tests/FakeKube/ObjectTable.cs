@@ -8,13 +8,14 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 internal sealed class ObjectTable
 {
     private string[]? keys;
+    private StoredObject[]? values;
 
     public SortedDictionary<string, StoredObject> Items { get; } = new(StringComparer.Ordinal);
 
     public void Add(string key, StoredObject stored)
     {
         Items.Add(key, stored);
-        keys = null;
+        (keys, values) = (null, null);
     }
 
     public StoredObject? Remove(string key)
@@ -24,9 +25,22 @@ internal sealed class ObjectTable
             return null;
         }
 
-        keys = null;
+        (keys, values) = (null, null);
         return removed;
     }
 
-    public string[] SortedKeys() => keys ??= [.. Items.Keys];
+    /// <summary>Replaces the object under a key that is already there (the sorted keys stay as they are).</summary>
+    public void Replace(string key, StoredObject stored)
+    {
+        Items[key] = stored;
+        values = null;
+    }
+
+    /// <summary>The keys in order, and the objects in the same order.</summary>
+    public (string[] Keys, StoredObject[] Values) Sorted()
+    {
+        keys ??= [.. Items.Keys];
+        values ??= [.. Items.Values];
+        return (keys, values);
+    }
 }
