@@ -6,13 +6,14 @@ namespace DeadlineGuard.Bench.FakeApi;
 /// <summary>
 /// What the benchmark adds in front of the shared fake API server: GET /fake/stats and POST /fake/make-due, answered
 /// here, and counters of the requests the fake API serves: list pages and lists started, watches, Events, status
-/// patches (aborts, with their times), and anything else (any other request, or any answered with an error), so that
+/// patches (aborts, with their times), the report keeper's look for a report CRD (none is served), and anything else (any other request, or any answered with an error), so that
 /// the script can check nothing else was asked for.
 /// </summary>
 internal sealed class BenchEndpoints(RolloutWorkload workload, FakeStats stats, FakeKubeApiServer kube)
 {
     private const string RolloutsPath = "/apis/argoproj.io/v1alpha1/rollouts";
     private const string EventsPath = "/apis/events.k8s.io/v1/namespaces/";
+    private static readonly string[] ReportPaths = ["/apis/wgpolicyk8s.io/", "/apis/openreports.io/"];
 
     public async Task HandleAsync(HttpContext context, RequestDelegate next)
     {
@@ -56,6 +57,13 @@ internal sealed class BenchEndpoints(RolloutWorkload workload, FakeStats stats, 
         {
             Interlocked.Increment(ref stats.Events);
         }
+        else if (request.Method == "GET" && ReportPaths.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
+        {
+            // The report keeper asking whether a report CRD is installed: the fake serves none, so 404, as expected.
+            Interlocked.Increment(ref stats.ReportProbes);
+            await next(context);
+            return;
+        }
         else
         {
             expected = false;
@@ -88,6 +96,7 @@ internal sealed class BenchEndpoints(RolloutWorkload workload, FakeStats stats, 
         openWatches = kube.OpenWatches,
         bookmarks = Interlocked.Read(ref stats.Bookmarks),
         events = Interlocked.Read(ref stats.Events),
+        reportProbes = Interlocked.Read(ref stats.ReportProbes),
         other = Interlocked.Read(ref stats.Other),
         lastOther = stats.LastOther,
     };

@@ -8,6 +8,7 @@ internal sealed class FakeStats
     public long Watches;
     public long Bookmarks;
     public long Events;
+    public long ReportProbes;
     public long Other;
     public string? LastOther;
 
