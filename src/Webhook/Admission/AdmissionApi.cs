@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using DeadlineGuard.Hosting;
 using DeadlineGuard.Json;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
@@ -35,17 +36,40 @@ public sealed partial class AdmissionHandler(
     WebhookMetrics metrics,
     IOptions<AdmissionOptions> options,
     ILogger<AdmissionHandler> logger,
-    DecisionLog decisionLog)
+    DecisionLog decisionLog,
+    BodyBudget budget)
 {
     private readonly AdmissionOptions _options = options.Value;
 
     /// <summary>The series of each (endpoint, operation, decision), looked up once: a label lookup per request allocates.</summary>
     private readonly ConcurrentDictionary<(string Endpoint, string Operation, string Decision), (Counter.Child Requests, Histogram.Child Duration)> _series = new();
 
+    /// <summary>
+    /// Answers one review. A client that goes away (mid-body, mid-answer, a stream reset) is its own fault, not ours:
+    /// counted as <c>aborted</c> and logged once at Debug without a stack trace, never as an unhandled exception.
+    /// </summary>
     public async Task HandleAsync(HttpContext context, AdmissionEndpoint endpoint)
     {
         var started = Stopwatch.GetTimestamp();
         var endpointName = endpoint == AdmissionEndpoint.Mutate ? "mutate" : "validate";
+        try
+        {
+            await HandleReviewAsync(context, endpoint, endpointName, started);
+        }
+        catch (Exception e) when (ClientGone(e, context))
+        {
+            metrics.Requests.WithLabels(endpointName, "unknown", "aborted").Inc();
+            LogClientGone(logger, endpointName, JsonProblem.FirstLine(e.Message));
+        }
+    }
+
+    /// <summary>The connection or stream is gone, so no answer can reach the client; the exception says no more than that.</summary>
+    private static bool ClientGone(Exception e, HttpContext context) =>
+        e is Microsoft.AspNetCore.Connections.ConnectionResetException or Microsoft.AspNetCore.Connections.ConnectionAbortedException
+        || (context.RequestAborted.IsCancellationRequested && e is OperationCanceledException or IOException or ObjectDisposedException);
+
+    private async Task HandleReviewAsync(HttpContext context, AdmissionEndpoint endpoint, string endpointName, long started)
+    {
         if (!IsJson(context.Request.ContentType))
         {
             await RejectAsync(context, endpointName, started, StatusCodes.Status400BadRequest,
@@ -59,6 +83,29 @@ public sealed partial class AdmissionHandler(
             return;
         }
 
+        // Room for the body among those read and decoded at once, before a byte of it is read.
+        var reserved = await budget.EnterAsync(context.Request.ContentLength ?? _options.MaxRequestBytes, context.RequestAborted);
+        if (reserved == 0)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await RejectAsync(context, endpointName, started, StatusCodes.Status429TooManyRequests,
+                $"too many reviews being read at once: {budget.InUse} of {budget.Capacity} bytes in use for {budget.Wait.TotalMilliseconds:0} ms (Admission:MaxDecodingBytes); retry",
+                "throttled");
+            return;
+        }
+
+        try
+        {
+            await ReadDecideAndAnswerAsync(context, endpoint, endpointName, started);
+        }
+        finally
+        {
+            budget.Leave(reserved);
+        }
+    }
+
+    private async Task ReadDecideAndAnswerAsync(HttpContext context, AdmissionEndpoint endpoint, string endpointName, long started)
+    {
         var reader = context.Request.BodyReader;
         ReadResult read;
         try
@@ -68,7 +115,9 @@ public sealed partial class AdmissionHandler(
             var wanted = context.Request.ContentLength is { } declared ? (int)declared + 1 : 0;
             while (true)
             {
-                read = wanted > 0 ? await reader.ReadAtLeastAsync(wanted, context.RequestAborted) : await reader.ReadAsync(context.RequestAborted);
+                // No cancellation token: a read canceled through one leaves Kestrel's body reader "in progress", and
+                // Kestrel then logs an Error when it drains the body. A client gone fails the read by itself.
+                read = wanted > 0 ? await reader.ReadAtLeastAsync(wanted) : await reader.ReadAsync();
                 if (read.Buffer.Length > _options.MaxRequestBytes)
                 {
                     reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
@@ -86,15 +135,26 @@ public sealed partial class AdmissionHandler(
                 reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
         }
-        catch (BadHttpRequestException e)
+        catch (BadHttpRequestException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client's fault (a malformed or too slow body): Kestrel's own status, a one-line reason, counted.
-            await RejectAsync(context, endpointName, started, e.StatusCode, $"request body could not be read: {JsonProblem.FirstLine(e.Message)}");
+            // The body ended early because the connection is gone: nobody to answer.
+            metrics.Requests.WithLabels(endpointName, "unknown", "aborted").Inc();
+            LogAborted(logger, endpointName);
             return;
         }
-        catch (Exception e) when ((e is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested)
+        catch (BadHttpRequestException e)
         {
-            // The client went away mid-body: nobody to answer.
+            // The client's fault (a malformed or too slow body): Kestrel's own status, a one-line reason, counted,
+            // logged at Information (the client's problem, not the operator's).
+            await RejectAsync(context, endpointName, started, e.StatusCode, $"request body could not be read: {JsonProblem.FirstLine(e.Message)}", "invalid", LogLevel.Information);
+            return;
+        }
+        catch (Exception e) when (e is IOException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            // The client went away mid-body (a reset connection comes as an IOException, sometimes before RequestAborted
+            // is signalled): nobody to answer. Aborting tells Kestrel so: else it tries to drain the rest of the body
+            // from a reader the failed read left busy, and logs that at Error.
+            context.Abort();
             metrics.Requests.WithLabels(endpointName, "unknown", "aborted").Inc();
             LogAborted(logger, endpointName);
             return;
@@ -129,9 +189,20 @@ public sealed partial class AdmissionHandler(
             metrics.Violations.WithLabels(violation.Field, outcome).Inc();
         }
 
+        if (decision.PitfallFault is { } fault)
+        {
+            LogPitfallFault(logger, fault, request.Uid, request.Display);
+        }
+
+        var pitfalls = decision.Pitfalls.Findings;
+        for (var i = 0; i < pitfalls.Count; i++)
+        {
+            metrics.PitfallSeries[pitfalls[i].Id].Inc();
+        }
+
         if (decision.Outcome != Outcome.Skipped && decisionLog.IsEnabled)
         {
-            decisionLog.Write(endpointName, request, outcome, decision.Violations, decision.Patch.Count, elapsed.TotalMilliseconds);
+            decisionLog.Write(endpointName, request, outcome, decision.Violations, decision.Pitfalls, decision.Patch.Count, elapsed.TotalMilliseconds);
         }
     }
 
@@ -165,10 +236,18 @@ public sealed partial class AdmissionHandler(
         }
     }
 
-    private async Task RejectAsync(HttpContext context, string endpoint, long started, int status, string reason)
+    private async Task RejectAsync(HttpContext context, string endpoint, long started, int status, string reason, string decision = "invalid", LogLevel level = LogLevel.Warning)
     {
-        Count(endpoint, "unknown", "invalid", Stopwatch.GetElapsedTime(started));
-        LogInvalid(logger, endpoint, status, reason);
+        Count(endpoint, "unknown", decision, Stopwatch.GetElapsedTime(started));
+        if (decision == "throttled")
+        {
+            LogThrottled(logger, endpoint, status, reason);
+        }
+        else
+        {
+            LogInvalid(logger, level, endpoint, status, reason);
+        }
+
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (status == StatusCodes.Status413PayloadTooLarge)
@@ -198,11 +277,20 @@ public sealed partial class AdmissionHandler(
         _ => "error",
     };
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} answered {StatusCode}: {Reason}")]
-    private static partial void LogInvalid(ILogger logger, string endpoint, int statusCode, string reason);
+    [LoggerMessage(EventId = 2, Message = "{Endpoint} answered {StatusCode}: {Reason}")]
+    private static partial void LogInvalid(ILogger logger, LogLevel level, string endpoint, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "{Endpoint} answered {StatusCode}: {Reason}")]
+    private static partial void LogThrottled(ILogger logger, string endpoint, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "{Endpoint} request aborted by the client: {Reason}")]
+    private static partial void LogClientGone(ILogger logger, string endpoint, string reason);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Endpoint} request aborted by the client before its body was read")]
     private static partial void LogAborted(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Internal fault looking for pitfalls in {Uid} for {Rollout}; answered without them")]
+    private static partial void LogPitfallFault(ILogger logger, Exception exception, string uid, string rollout);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Internal fault deciding {Uid} for {Rollout}; answered per the failure policy")]
     private static partial void LogFault(ILogger logger, Exception exception, string uid, string rollout);

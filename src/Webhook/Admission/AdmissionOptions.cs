@@ -21,5 +21,14 @@ public sealed class AdmissionOptions
     /// </summary>
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of request bodies read and decoded at once (see <see cref="Hosting.BodyBudget"/>). The default, four
+    /// reviews of the largest size, keeps the webhook's peak well inside the chart's 256 MiB limit (docs/benchmarks.md).
+    /// </summary>
+    public long MaxDecodingBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>How long a body waits for room in <see cref="MaxDecodingBytes"/> before it is answered 429.</summary>
+    public int DecodingWaitMilliseconds { get; set; } = 1000;
+
     public FailurePolicy FailurePolicy { get; set; } = FailurePolicy.Fail;
 }

@@ -8,9 +8,17 @@ public static class AdmissionServices
     public static IServiceCollection AddAdmission(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<AdmissionOptions, AdmissionOptionsValidator>(configuration, AdmissionOptions.Section);
-        services.AddSingleton<AdmissionDecider>();
+        services.AddValidatedOptions<PitfallSettings, PitfallSettingsValidator>(configuration, PitfallSettings.Section);
+        services.AddSingleton(sp => new AdmissionDecider(
+            sp.GetService<TimeProvider>(),
+            ReconcilerCoverage.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PitfallSettings>>().Value)));
         services.AddSingleton<AdmissionHandler>();
         services.AddSingleton<DecisionLog>();
+        services.AddSingleton(provider =>
+        {
+            var admission = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AdmissionOptions>>().Value;
+            return new BodyBudget(admission.MaxDecodingBytes, TimeSpan.FromMilliseconds(admission.DecodingWaitMilliseconds), provider.GetRequiredService<TimeProvider>());
+        });
         return services;
     }
 }
@@ -22,5 +30,9 @@ public sealed class AdmissionOptionsValidator : AbstractValidator<AdmissionOptio
         RuleFor(o => o.MaxRequestBytes).InclusiveBetween(64 * 1024, 64 * 1024 * 1024)
             .WithMessage(o => $"must be between 65536 and 67108864 bytes, found {o.MaxRequestBytes}");
         RuleFor(o => o.FailurePolicy).IsInEnum();
+        RuleFor(o => o.MaxDecodingBytes).InclusiveBetween(64 * 1024, 1024L * 1024 * 1024)
+            .WithMessage(o => $"must be between 65536 and 1073741824 bytes, found {o.MaxDecodingBytes}");
+        RuleFor(o => o.DecodingWaitMilliseconds).InclusiveBetween(0, 10_000)
+            .WithMessage(o => $"must be between 0 and 10000 milliseconds (the API server's longest webhook timeout is 30 s, its default 10 s), found {o.DecodingWaitMilliseconds}");
     }
 }

@@ -10,21 +10,21 @@ public sealed class RolloutDeadlineRules : AbstractValidator<RolloutDeadlineFiel
     {
         var range = $"a whole number of seconds from {policy.MinSeconds} to {policy.MaxSeconds}";
         RuleFor(r => r.Deadline).Cascade(CascadeMode.Stop)
-            .Must(d => d.Present).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be set to {range}")
-            .Must(d => d.IsInt32).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be {range}")
-            .Must(d => d.Int32 >= policy.MinSeconds).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be at least {policy.MinSeconds} (policy bounds {policy.MinSeconds}-{policy.MaxSeconds})")
-            .Must(d => d.Int32 <= policy.MaxSeconds).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), $"it must be at most {policy.MaxSeconds} (policy bounds {policy.MinSeconds}-{policy.MaxSeconds})");
+            .Must(d => d.Present).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), Requirement.Set, null, $"it must be set to {range}")
+            .Must(d => d.IsInt32).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), Requirement.WholeNumber, null, $"it must be {range}")
+            .Must(d => d.Int32 >= policy.MinSeconds).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), Requirement.AtLeast, policy.MinSeconds, $"it must be at least {policy.MinSeconds} (policy bounds {policy.MinSeconds}-{policy.MaxSeconds})")
+            .Must(d => d.Int32 <= policy.MaxSeconds).Explain(RolloutDeadlineFields.DeadlineField, d => d.Describe(), Requirement.AtMost, policy.MaxSeconds, $"it must be at most {policy.MaxSeconds} (policy bounds {policy.MinSeconds}-{policy.MaxSeconds})");
 
         // Argo rejects progressDeadlineSeconds <= minReadySeconds (validation.go), but only later, as InvalidSpec.
         // A value already below the minimum bound is reported once, by the bound.
         RuleFor(r => r)
             .Must(r => !r.Deadline.IsInt32 || r.Deadline.Int32 < policy.MinSeconds || r.Deadline.Int32 > r.MinReadySeconds)
-            .Explain(RolloutDeadlineFields.DeadlineField, r => r.Deadline.Describe(), r => $"it must be greater than spec.minReadySeconds ({r.MinReadySeconds}), as Argo Rollouts requires");
+            .Explain(RolloutDeadlineFields.DeadlineField, r => r.Deadline.Describe(), Requirement.GreaterThan, r => r.MinReadySeconds, r => $"it must be greater than spec.minReadySeconds ({r.MinReadySeconds}), as Argo Rollouts requires");
 
         When(_ => policy.RequireAbort, () =>
             RuleFor(r => r.Abort)
                 .Must(a => a.IsTrue)
-                .Explain(RolloutDeadlineFields.AbortField, a => a.Describe(), "it must be true: the policy requires a Rollout to abort when its deadline passes"));
+                .Explain(RolloutDeadlineFields.AbortField, a => a.Describe(), Requirement.True, null, "it must be true: the policy requires a Rollout to abort when its deadline passes"));
     }
 }
 
@@ -32,12 +32,15 @@ internal static class RuleExplanations
 {
     /// <summary>Names the field, the value found and the value required, both as the message and as the failure's state.</summary>
     public static IRuleBuilderOptions<T, TProperty> Explain<T, TProperty>(
-        this IRuleBuilderOptions<T, TProperty> rule, string field, Func<TProperty, string> found, string required) =>
-        rule.Explain(field, found, _ => required);
+        this IRuleBuilderOptions<T, TProperty> rule, string field, Func<TProperty, string> found, Requirement requirement, int? bound, string required) =>
+        rule.Explain(field, found, requirement, _ => bound, _ => required);
 
     public static IRuleBuilderOptions<T, TProperty> Explain<T, TProperty>(
-        this IRuleBuilderOptions<T, TProperty> rule, string field, Func<TProperty, string> found, Func<TProperty, string> required) =>
-        rule.OverridePropertyName(field)
-            .WithState((_, value) => new Violation(field, found(value), required(value)))
-            .WithMessage((_, value) => new Violation(field, found(value), required(value)).Message);
+        this IRuleBuilderOptions<T, TProperty> rule, string field, Func<TProperty, string> found, Requirement requirement, Func<TProperty, int?> bound, Func<TProperty, string> required)
+    {
+        Violation Broken(TProperty value) => new(field, found(value), required(value)) { Requirement = requirement, Bound = bound(value) };
+        return rule.OverridePropertyName(field)
+            .WithState((_, value) => Broken(value))
+            .WithMessage((_, value) => Broken(value).Message);
+    }
 }

@@ -18,7 +18,15 @@ public static class ServeCommand
                                         certificate for localhost is made in memory. Reloaded when the
                                         files change (a Secret volume's renewal included).
           --Tls:ReloadCheckSeconds=N    also re-read the certificate files this often (default 60)
+          --Policy:ReloadCheckSeconds=N also re-read the policy file this often (default 60)
           --Admission:MaxRequestBytes=N largest review accepted (default 4194304)
+          --Admission:MaxDecodingBytes=N
+                                        bytes of bodies read and decoded at once; beyond them a review
+                                        waits up to Admission:DecodingWaitMilliseconds (1000), then
+                                        gets 429 (default 16777216)
+          --Server:MaxConnections=N     open connections at most (default 500)
+          --Shutdown:DrainSeconds=N     after SIGTERM, keep answering (each answer closing its
+                                        connection) for up to N seconds before stopping (default 5)
           --Admission:FailurePolicy=Fail|Ignore
                                         /validate's answer when the webhook itself fails (default Fail)
 

@@ -28,13 +28,19 @@ public static class WebhookApp
             throw new Microsoft.Extensions.Options.OptionsValidationException(WebHostDefaults.ServerUrlsKey, typeof(string), problems);
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureWebhookKestrel());
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureWebhookKestrel();
+            kestrel.ApplyServerLimits();
+        });
         builder.Services
             .AddObservability(builder.Configuration)
             .AddPolicy(builder.Configuration)
             .AddServingCertificate(builder.Configuration)
             .AddAdmission(builder.Configuration)
-            .AddShutdownTimeout(builder.Configuration);
+            .AddServerLimits(builder.Configuration)
+            .AddShutdownTimeout(builder.Configuration)
+            .AddConnectionDrain(builder.Configuration);
 
         var app = builder.Build();
         var readiness = app.Services.GetRequiredService<Readiness>();

@@ -4,16 +4,15 @@ using FluentValidation;
 
 namespace DeadlineGuard.Policy;
 
-/// <summary>The rules a policy must satisfy beyond its types; property names are the file's dotted paths.</summary>
+/// <summary>
+/// The rules a policy must satisfy beyond what policy.schema.json says of each field (<see cref="PolicySchema"/>): rules
+/// between fields, and the two the schema cannot state (an annotation key's lengths, pitfall ids as the catalog matches
+/// them). Property names are the file's dotted paths.
+/// </summary>
 public sealed partial class DeadlinePolicyValidator : AbstractValidator<DeadlinePolicy>
 {
-    public const int MaxHistoryLimit = 50;
-
     public DeadlinePolicyValidator()
     {
-        RuleFor(p => p.Bounds.MinSeconds).GreaterThanOrEqualTo(1)
-            .OverridePropertyName("spec.bounds.minSeconds")
-            .WithMessage(p => $"must be at least 1, found {p.Bounds.MinSeconds}");
         RuleFor(p => p.Bounds.MaxSeconds).GreaterThanOrEqualTo(p => p.Bounds.MinSeconds)
             .OverridePropertyName("spec.bounds.maxSeconds")
             .WithMessage(p => $"must not be below spec.bounds.minSeconds ({p.Bounds.MinSeconds}), found {p.Bounds.MaxSeconds}");
@@ -29,20 +28,6 @@ public sealed partial class DeadlinePolicyValidator : AbstractValidator<Deadline
             .Must(IsQualifiedName)
             .OverridePropertyName("spec.exemptions.annotation")
             .WithMessage(p => $"must be a Kubernetes annotation key such as deadline-guard.io/exempt, found \"{p.Exemptions.Annotation}\"");
-        RuleForEach(p => p.Exemptions.AllowedIn)
-            .Must(NamespaceGlob.IsValid)
-            .OverridePropertyName("spec.exemptions.allowedIn")
-            .WithMessage((_, glob) => GlobMessage(glob));
-        RuleForEach(p => p.Exemptions.Namespaces)
-            .Must(NamespaceGlob.IsValid)
-            .OverridePropertyName("spec.exemptions.namespaces")
-            .WithMessage((_, glob) => GlobMessage(glob));
-        RuleFor(p => p.History.Limit).InclusiveBetween(1, MaxHistoryLimit)
-            .OverridePropertyName("spec.history.limit")
-            .WithMessage(p => $"must be between 1 and {MaxHistoryLimit}, found {p.History.Limit}");
-        RuleFor(p => p.Pauses.MaxSeconds).GreaterThanOrEqualTo(0)
-            .OverridePropertyName("spec.pauses.maxSeconds")
-            .WithMessage(p => $"must be 0 (no pause limit) or a number of seconds, found {p.Pauses.MaxSeconds}");
         RuleFor(p => p).Custom((policy, context) =>
         {
             for (var i = 0; i < policy.Pitfalls.Ignore.Count; i++)
@@ -77,32 +62,10 @@ public sealed partial class DeadlinePolicyValidator : AbstractValidator<Deadline
 
     private static bool InBounds(int value, int min, int max) => value >= min && value <= max;
 
-    private static string GlobMessage(string glob) =>
-        $"\"{glob}\" is not a namespace glob (lower-case letters, digits, '-', and the wildcards '*' and '?')";
-
     /// <summary>An override is checked as the policy it produces for its namespaces.</summary>
     private static IEnumerable<(string Field, string Message)> OverrideProblems(DeadlinePolicy policy, int index)
     {
-        var rule = policy.Overrides[index];
-        if (rule.Namespaces.Count == 0)
-        {
-            yield return (".namespaces", "must list at least one namespace glob");
-        }
-
-        for (var n = 0; n < rule.Namespaces.Count; n++)
-        {
-            if (!NamespaceGlob.IsValid(rule.Namespaces[n]))
-            {
-                yield return ($".namespaces[{n}]", GlobMessage(rule.Namespaces[n]));
-            }
-        }
-
-        var effective = PolicyResolver.Apply(policy, rule, index);
-        if (effective.MinSeconds < 1)
-        {
-            yield return (".bounds.minSeconds", $"must be at least 1, found {effective.MinSeconds}");
-        }
-
+        var effective = PolicyResolver.Apply(policy, policy.Overrides[index], index);
         if (effective.MaxSeconds < effective.MinSeconds)
         {
             yield return (".bounds", $"make maxSeconds {effective.MaxSeconds} lower than minSeconds {effective.MinSeconds}");
@@ -116,11 +79,6 @@ public sealed partial class DeadlinePolicyValidator : AbstractValidator<Deadline
         if (effective.Inject && effective.RequireAbort && !effective.DefaultAbort)
         {
             yield return (".defaults.progressDeadlineAbort", "is false while requireAbort is true for these namespaces");
-        }
-
-        if (rule.PauseMaxSeconds is < 0)
-        {
-            yield return (".pauses.maxSeconds", $"must be 0 (no pause limit) or a number of seconds, found {rule.PauseMaxSeconds}");
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Json;
 using YamlDotNet.Core;
@@ -5,11 +7,16 @@ using YamlDotNet.Core;
 namespace DeadlineGuard.Policy;
 
 /// <summary>
-/// Turns a policy file (YAML or JSON) into a <see cref="DeadlinePolicy"/>. Fields the file leaves out
-/// keep the built-in values; wrong types, unknown fields and broken rules are all reported together.
+/// Turns a policy file (YAML or JSON) into a <see cref="DeadlinePolicy"/>: YAML within <see cref="YamlLimits.Policy"/>,
+/// the shape by <see cref="PolicySchema"/> (policy.schema.json), the types by <see cref="PolicyJsonContext"/>, the
+/// rules between fields by <see cref="DeadlinePolicyValidator"/>. Fields the file leaves out keep the built-in values;
+/// wrong types, unknown fields and broken rules are all reported together, each by its path.
 /// </summary>
 public static class PolicyDocumentReader
 {
+    /// <summary>Built once: a FluentValidation validator is safe to share once built, and building it costs more than a check.</summary>
+    private static readonly DeadlinePolicyValidator Rules = new();
+
     /// <summary>
     /// The text of a policy file, read within <see cref="YamlLimits.Policy"/>: a regular file (symbolic links
     /// followed) of at most 1 MiB of valid UTF-8. Throws <see cref="PolicyException"/> naming the problem.
@@ -84,13 +91,13 @@ public static class PolicyDocumentReader
             return null;
         }
 
-        var policy = Read(new JsonFieldReader(document, string.Empty, problems));
-        if (problems.Count > 0)
+        var policy = Read(document, problems);
+        if (policy is null)
         {
             return null;
         }
 
-        var result = new DeadlinePolicyValidator().Validate(policy);
+        var result = Rules.Validate(policy);
         foreach (var failure in result.Errors)
         {
             problems.Add(new PolicyProblem(failure.PropertyName, failure.ErrorMessage));
@@ -99,85 +106,34 @@ public static class PolicyDocumentReader
         return problems.Count == 0 ? policy : null;
     }
 
-    private static DeadlinePolicy Read(JsonFieldReader root)
+    /// <summary>
+    /// The document checked against <see cref="PolicySchema"/> and read into the policy types; null when its types are
+    /// wrong. A document that only breaks a limit (a minimum, a pattern) is still read, so that the rules between
+    /// fields are checked too and every problem is listed at once.
+    /// </summary>
+    private static DeadlinePolicy? Read(JsonObject document, List<PolicyProblem> problems)
     {
-        var builtIn = DeadlinePolicy.BuiltIn;
-        var apiVersion = root.OptionalString("apiVersion");
-        var kind = root.OptionalString("kind");
-        if (apiVersion != DeadlinePolicy.ApiVersion)
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            root.Report("apiVersion", $"must be {DeadlinePolicy.ApiVersion}, found {(apiVersion is null ? "nothing" : $"\"{apiVersion}\"")}");
+            document.WriteTo(writer);
         }
 
-        if (kind != DeadlinePolicy.Kind)
+        using var json = JsonDocument.Parse(buffer.WrittenMemory);
+        if (!PolicySchema.Check(json.RootElement, problems))
         {
-            root.Report("kind", $"must be {DeadlinePolicy.Kind}, found {(kind is null ? "nothing" : $"\"{kind}\"")}");
+            return null;
         }
 
-        _ = root.Object("metadata"); // allowed for tooling (name, labels); not used
-        var spec = root.Object("spec");
-        root.RejectUnknown();
-        if (spec is null)
+        try
         {
-            return builtIn;
+            return json.RootElement.Deserialize(PolicyJsonContext.Default.PolicyDocument)!.ToPolicy();
         }
-
-        var defaults = spec.Object("defaults");
-        var bounds = spec.Object("bounds");
-        var exemptions = spec.Object("exemptions");
-        var history = spec.Object("history");
-        var pauses = spec.Object("pauses");
-        var pitfalls = spec.Object("pitfalls");
-        var policy = new DeadlinePolicy(
-            Inject: spec.Bool("inject", builtIn.Inject),
-            Defaults: new DeadlineDefaults(
-                defaults?.Int("progressDeadlineSeconds", builtIn.Defaults.ProgressDeadlineSeconds) ?? builtIn.Defaults.ProgressDeadlineSeconds,
-                defaults?.Bool("progressDeadlineAbort", builtIn.Defaults.ProgressDeadlineAbort) ?? builtIn.Defaults.ProgressDeadlineAbort),
-            Bounds: new DeadlineBounds(
-                bounds?.Int("minSeconds", builtIn.Bounds.MinSeconds) ?? builtIn.Bounds.MinSeconds,
-                bounds?.Int("maxSeconds", builtIn.Bounds.MaxSeconds) ?? builtIn.Bounds.MaxSeconds),
-            RequireAbort: spec.Bool("requireAbort", builtIn.RequireAbort),
-            Action: spec.OptionalEnum<PolicyAction>("action") ?? builtIn.Action,
-            Exemptions: new Exemptions(
-                exemptions?.String("annotation", builtIn.Exemptions.Annotation) ?? builtIn.Exemptions.Annotation,
-                exemptions?.StringList("allowedIn", builtIn.Exemptions.AllowedIn) ?? builtIn.Exemptions.AllowedIn,
-                exemptions?.StringList("namespaces", builtIn.Exemptions.Namespaces) ?? builtIn.Exemptions.Namespaces),
-            Overrides: spec.ObjectList("overrides").Select(ReadOverride).ToList(),
-            History: new HistoryOptions(history?.Int("limit", builtIn.History.Limit) ?? builtIn.History.Limit),
-            Pauses: new PauseOptions(
-                pauses?.Int("maxSeconds", builtIn.Pauses.MaxSeconds) ?? builtIn.Pauses.MaxSeconds,
-                pauses?.Bool("abort", builtIn.Pauses.Abort) ?? builtIn.Pauses.Abort),
-            Pitfalls: new PitfallOptions(pitfalls?.StringList("ignore", builtIn.Pitfalls.Ignore) ?? builtIn.Pitfalls.Ignore));
-        defaults?.RejectUnknown();
-        bounds?.RejectUnknown();
-        exemptions?.RejectUnknown();
-        history?.RejectUnknown();
-        pauses?.RejectUnknown();
-        pitfalls?.RejectUnknown();
-        spec.RejectUnknown();
-        return policy;
-    }
-
-    private static PolicyOverride ReadOverride(JsonFieldReader item)
-    {
-        var bounds = item.Object("bounds");
-        var defaults = item.Object("defaults");
-        var pauses = item.Object("pauses");
-        var rule = new PolicyOverride(
-            Namespaces: item.OptionalStringList("namespaces") ?? [],
-            Action: item.OptionalEnum<PolicyAction>("action"),
-            MinSeconds: bounds?.OptionalInt("minSeconds"),
-            MaxSeconds: bounds?.OptionalInt("maxSeconds"),
-            DefaultSeconds: defaults?.OptionalInt("progressDeadlineSeconds"),
-            DefaultAbort: defaults?.OptionalBool("progressDeadlineAbort"),
-            RequireAbort: item.OptionalBool("requireAbort"),
-            Inject: item.OptionalBool("inject"),
-            PauseMaxSeconds: pauses?.OptionalInt("maxSeconds"),
-            PauseAbort: pauses?.OptionalBool("abort"));
-        bounds?.RejectUnknown();
-        defaults?.RejectUnknown();
-        pauses?.RejectUnknown();
-        item.RejectUnknown();
-        return rule;
+        catch (JsonException e)
+        {
+            // The schema admits nothing the types refuse (a test holds them together); should they part, say so.
+            problems.Add(new PolicyProblem(e.Path is { Length: > 1 } at ? at[2..] : "(file)", $"cannot be read: {e.Message}"));
+            return null;
+        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.Channels;
+using DeadlineGuard.Hosting;
 using DeadlineGuard.Observability;
 using Microsoft.Extensions.Options;
 
@@ -8,23 +8,21 @@ namespace DeadlineGuard.Policy;
 
 /// <summary>
 /// Holds the policy in force. Loads the file at start (a bad file stops the program), then reloads it
-/// whenever its folder changes; a change that does not validate is logged and the last good policy stays.
-/// Nothing in a file can stop the reloads: every read is bounded (<see cref="PolicyDocumentReader.ReadText"/>),
-/// every failure is caught, logged once and counted, reloads run off the watcher's thread, and a watcher
-/// that reports an error is replaced.
+/// whenever it may have changed (<see cref="StartWatching"/>); a change that does not validate is logged and the
+/// last good policy stays. Nothing in a file can stop the reloads: every read is bounded
+/// (<see cref="PolicyDocumentReader.ReadText"/>), every failure is caught, logged once and counted, reloads run off
+/// the watcher's thread, a watch that reports an error is recreated, and the file is checked periodically besides.
 /// </summary>
 public sealed partial class PolicyStore : IDisposable
 {
     private readonly ILogger<PolicyStore> _logger;
     private readonly WebhookMetrics _metrics;
     private readonly Readiness _readiness;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _reloadCheck;
+    private readonly Func<string, FileSystemWatcher>? _createWatcher;
     private readonly Lock _gate = new();
-    private readonly Channel<bool> _reloadRequests = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-
-    private readonly CancellationTokenSource _stopping = new();
-    private FileSystemWatcher? _watcher;
-    private int _watcherFailed;
+    private FileChangeMonitor? _monitor;
     private bool _disposed;
 
     /// <summary>What the last attempt read: the content's hash, or the reason it could not be read. Equal outcomes are not repeated.</summary>
@@ -34,9 +32,18 @@ public sealed partial class PolicyStore : IDisposable
     private string? _inForce;
     private volatile DeadlinePolicy _current = DeadlinePolicy.BuiltIn;
 
-    public PolicyStore(IOptions<PolicyOptions> options, ILogger<PolicyStore> logger, WebhookMetrics metrics, Readiness readiness)
+    public PolicyStore(IOptions<PolicyOptions> options, ILogger<PolicyStore> logger, WebhookMetrics metrics, Readiness readiness, TimeProvider? time = null)
+        : this(options, logger, metrics, readiness, time ?? TimeProvider.System, createWatcher: null)
+    {
+    }
+
+    /// <summary><paramref name="createWatcher"/>: how a folder's watch is made (tests make watches that fail); null for the real one.</summary>
+    internal PolicyStore(IOptions<PolicyOptions> options, ILogger<PolicyStore> logger, WebhookMetrics metrics, Readiness readiness, TimeProvider time, Func<string, FileSystemWatcher>? createWatcher)
     {
         _logger = logger;
+        _time = time;
+        _createWatcher = createWatcher;
+        _reloadCheck = TimeSpan.FromSeconds(options.Value.ReloadCheckSeconds);
         _metrics = metrics;
         _readiness = readiness;
         readiness.Expect(Readiness.Policy);
@@ -195,98 +202,35 @@ public sealed partial class PolicyStore : IDisposable
     }
 
     /// <summary>
-    /// Watches the file's folder: a ConfigMap volume replaces the file by swapping its <c>..data</c> symlink
-    /// (a rename in that folder), which a watch on the file itself misses. Events only ask for a reload; one
-    /// worker reloads, so a slow read never holds up the watcher, and a burst of events gives one or two reloads.
+    /// Reloads whenever the file may have changed, whatever its layout: a plain file, a symlink, or a kubelet volume
+    /// (ConfigMap or projected) that renews the file by swapping <c>..data</c> in the volume root, also when the file sits
+    /// at a nested path (<c>config/policy.yaml</c> with <c>config -&gt; ..data/config</c>). <see cref="FileChangeMonitor"/>
+    /// watches every folder the path goes through, recreates a watch that fails, and checks the file every
+    /// <c>Policy:ReloadCheckSeconds</c> besides, in case an event was lost. The check runs off the watcher's thread, one
+    /// at a time, and a burst of events gives one or two reloads.
     /// </summary>
     public void StartWatching()
     {
-        if (FilePath is null || _watcher is not null)
+        if (FilePath is null)
         {
             return;
         }
 
         lock (_gate)
         {
-            _watcher = CreateWatcher(Path.GetDirectoryName(FilePath)!);
-        }
-
-        _ = Task.Run(() => ReloadOnRequestsAsync(_stopping.Token));
-    }
-
-    private FileSystemWatcher CreateWatcher(string folder)
-    {
-        var watcher = new FileSystemWatcher(folder)
-        {
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            IncludeSubdirectories = false,
-        };
-        watcher.Changed += (_, _) => RequestReload();
-        watcher.Created += (_, _) => RequestReload();
-        watcher.Renamed += (_, _) => RequestReload();
-        watcher.Deleted += (_, _) => RequestReload();
-        watcher.Error += (_, e) => OnWatcherError(e.GetException());
-        watcher.EnableRaisingEvents = true;
-        return watcher;
-    }
-
-    /// <summary>
-    /// The watcher failed (its event queue overflowed, its folder went away): it may have missed changes and
-    /// may report nothing more. The worker replaces it and reloads, which also catches any missed change.
-    /// </summary>
-    internal void OnWatcherError(Exception error)
-    {
-        LogWatcherFailed(_logger, FilePath ?? string.Empty, error.Message);
-        Interlocked.Exchange(ref _watcherFailed, 1);
-        RequestReload();
-    }
-
-    private void RequestReload() => _reloadRequests.Writer.TryWrite(true);
-
-    private async Task ReloadOnRequestsAsync(CancellationToken stopping)
-    {
-        try
-        {
-            await foreach (var _ in _reloadRequests.Reader.ReadAllAsync(stopping))
+            if (_disposed || _monitor is not null)
             {
-                if (Interlocked.Exchange(ref _watcherFailed, 0) == 1)
-                {
-                    Rewatch();
-                }
-
-                Reload();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // disposed
-        }
-    }
-
-    private void Rewatch()
-    {
-        try
-        {
-            lock (_gate)
-            {
-                if (_disposed)
-                {
-                    return;
-                }
-
-                _watcher?.Dispose();
-                _watcher = CreateWatcher(Path.GetDirectoryName(FilePath!)!);
+                return;
             }
 
-            LogWatching(_logger, FilePath!);
+            _monitor = new FileChangeMonitor([FilePath], () => Reload(), _reloadCheck, _time, _logger, _createWatcher);
         }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            // The folder is gone or unreadable for now: try again on the next request.
-            Interlocked.Exchange(ref _watcherFailed, 1);
-            LogWatcherFailed(_logger, FilePath!, e.Message);
-        }
+
+        _monitor.Start();
     }
+
+    /// <summary>The folders watched now (for diagnostics and tests).</summary>
+    public IReadOnlyCollection<string> WatchedDirectories => _monitor?.WatchedDirectories ?? [];
 
     public void Dispose()
     {
@@ -298,12 +242,9 @@ public sealed partial class PolicyStore : IDisposable
             }
 
             _disposed = true;
-            _watcher?.Dispose();
         }
 
-        _stopping.Cancel();
-        _reloadRequests.Writer.TryComplete();
-        _stopping.Dispose();
+        _monitor?.Dispose();
     }
 
     private void CountFailure()
@@ -333,10 +274,4 @@ public sealed partial class PolicyStore : IDisposable
 
     [LoggerMessage(EventId = 17, Level = LogLevel.Error, Message = "Policy from {PolicySource} took effect, but a component listening for policy changes failed")]
     private static partial void LogListenerFailed(ILogger logger, Exception exception, string policySource);
-
-    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Watching {PolicySource} failed ({Reason}); watching it again and reloading")]
-    private static partial void LogWatcherFailed(ILogger logger, string policySource, string reason);
-
-    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Watching {PolicySource} again")]
-    private static partial void LogWatching(ILogger logger, string policySource);
 }

@@ -23,7 +23,15 @@ public static class TlsServices
     public static void ConfigureWebhookKestrel(this KestrelServerOptions kestrel)
     {
         kestrel.AddServerHeader = false;
-        kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        var drain = kestrel.ApplicationServices.GetService<ConnectionDrain>();
+        kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            if (drain is not null)
+            {
+                listen.Use(drain.Track);
+            }
+        });
         kestrel.ConfigureHttpsDefaults(https =>
         {
             https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;

@@ -2,6 +2,7 @@ using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Tests.Support;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 
 namespace DeadlineGuard.Tests.Policy;
@@ -147,29 +148,74 @@ public sealed class HostilePolicyFileTests : IDisposable
     }
 
     /// <summary>
-    /// After an error (its inotify queue overflowed, say) a FileSystemWatcher may report nothing more. The store
-    /// replaces it and reloads at once, which also picks up a change made while it was not watching.
+    /// After an error (its inotify queue overflowed, say) a FileSystemWatcher may report nothing more. The store's
+    /// watch is recreated and the file read at once, which also picks up a change made while it was not watching;
+    /// the clock never moves, so the periodic check plays no part.
     /// </summary>
     [Fact]
-    public async Task A_watcher_error_replaces_the_watcher_and_reloads()
+    public async Task A_watch_that_fails_is_recreated_and_the_file_read_at_once()
     {
         File.WriteAllText(PolicyFile, PolicyText("Deny"));
-        using var store = Store();
+        var watchers = new List<BreakableWatcher>();
+        using var store = new PolicyStore(Options.Create(new PolicyOptions { File = PolicyFile }), _logger, _metrics, _readiness, new FakeTimeProvider(), folder =>
+        {
+            var watcher = new BreakableWatcher(folder);
+            lock (watchers)
+            {
+                watchers.Add(watcher);
+            }
+
+            return watcher;
+        });
         store.LoadInitial();
         var warned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var audited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.Changed += p => (p.Action == PolicyAction.Warn ? warned : p.Action == PolicyAction.Audit ? audited : null)?.TrySetResult();
         store.StartWatching();
+        var first = watchers.ShouldHaveSingleItem();
 
-        var rewatched = _logger.WaitFor(m => m.StartsWith("Watching", StringComparison.Ordinal) && m.EndsWith("again", StringComparison.Ordinal));
-        store.OnWatcherError(new InternalBufferOverflowException("too many changes at once"));
+        first.EnableRaisingEvents = false; // what a failed inotify watch amounts to: later changes are not reported
         File.WriteAllText(PolicyFile, PolicyText("Warn"));
-        await rewatched.WaitAsync(Bound);
+        first.Fail();
         await warned.Task.WaitAsync(Bound);
 
-        File.WriteAllText(PolicyFile, PolicyText("Audit")); // seen by the new watcher
+        File.WriteAllText(PolicyFile, PolicyText("Audit")); // seen by the new watch
         await audited.Task.WaitAsync(Bound);
-        _logger.Messages(15).ShouldHaveSingleItem().ShouldContain("too many changes at once");
+        lock (watchers)
+        {
+            watchers.Count.ShouldBe(2);
+        }
+
+        first.WasDisposed.ShouldBeTrue();
+        _logger.Messages(25).ShouldHaveSingleItem().ShouldContain("too many changes at once");
+    }
+
+    /// <summary>
+    /// Where no watch can be made (the per-user inotify limits reached) or events are lost, the file is read every
+    /// Policy:ReloadCheckSeconds: the change is applied at the first check and not before.
+    /// </summary>
+    [Fact]
+    public async Task Without_a_watch_a_change_is_applied_at_the_next_periodic_check()
+    {
+        File.WriteAllText(PolicyFile, PolicyText("Deny"));
+        var clock = new FakeTimeProvider();
+        using var store = new PolicyStore(
+            Options.Create(new PolicyOptions { File = PolicyFile, ReloadCheckSeconds = 30 }), _logger, _metrics, _readiness, clock,
+            _ => throw new IOException("The configured user limit (128) on the number of inotify instances has been reached"));
+        store.LoadInitial();
+        var changed = new TaskCompletionSource<DeadlinePolicy>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Changed += p => changed.TrySetResult(p);
+        store.StartWatching();
+
+        File.WriteAllText(PolicyFile, PolicyText("Warn"));
+        clock.Advance(TimeSpan.FromSeconds(29));
+        store.Current.Action.ShouldBe(PolicyAction.Deny);
+        changed.Task.IsCompleted.ShouldBeFalse();
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        (await changed.Task.WaitAsync(Bound)).Action.ShouldBe(PolicyAction.Warn);
+        store.WatchedDirectories.ShouldBeEmpty();
+        _logger.Messages(24).ShouldHaveSingleItem().ShouldContain("checked every 30 s");
     }
 
     [Fact]
@@ -199,4 +245,18 @@ public sealed class HostilePolicyFileTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true); // unlinks links, FIFOs and all, following no link
+
+    /// <summary>A real watcher that can be made to report an error, as inotify does on a queue overflow.</summary>
+    private sealed class BreakableWatcher(string directory) : FileSystemWatcher(directory)
+    {
+        public bool WasDisposed { get; private set; }
+
+        public void Fail() => OnError(new ErrorEventArgs(new InternalBufferOverflowException("too many changes at once")));
+
+        protected override void Dispose(bool disposing)
+        {
+            WasDisposed = true;
+            base.Dispose(disposing);
+        }
+    }
 }

@@ -164,7 +164,7 @@ public sealed class PolicyDocumentReaderTests
                 - namespaces: ["team-b"]
                   bounds: { maxSeconds: 10 }
             """,
-            ["spec.overrides[0].namespaces: must list at least one namespace glob",
+            ["spec.overrides[0].namespaces: must list at least 1 item, found 0",
              "spec.overrides[0].defaults.progressDeadlineSeconds: the default 600 falls outside this override's bounds [900, 3600]",
              "spec.overrides[1].bounds: make maxSeconds 10 lower than minSeconds 30"]
         },
@@ -192,7 +192,7 @@ public sealed class PolicyDocumentReaderTests
              "spec.overrides[1].pitfalls: unknown field"]
         },
         {
-            "a negative pause limit, and pitfall ids that are not in the catalog",
+            "a negative pause limit (the schema's minimum) and pitfall ids that are not in the catalog (a rule) are listed together",
             """
             apiVersion: deadline-guard.io/v1
             kind: DeadlinePolicy
@@ -203,11 +203,11 @@ public sealed class PolicyDocumentReaderTests
                 - namespaces: ["a"]
                   pauses: { maxSeconds: -60 }
             """,
-            ["spec.pauses.maxSeconds: must be 0 (no pause limit) or a number of seconds, found -1",
+            ["spec.pauses.maxSeconds: must be at least 0, found -1",
              "spec.pitfalls.ignore[1]: \"DG1O2\" is not a pitfall id; known ids: DG100, DG101, DG102, DG103, DG104, DG105",
              "spec.pitfalls.ignore[2]: \"all\" is not a pitfall id; known ids: DG100,",
              "spec.pitfalls.ignore[3]: \"\" is not a pitfall id",
-             "spec.overrides[0].pauses.maxSeconds: must be 0 (no pause limit) or a number of seconds, found -60"]
+             "spec.overrides[0].pauses.maxSeconds: must be at least 0, found -60"]
         },
         {
             "not YAML at all",

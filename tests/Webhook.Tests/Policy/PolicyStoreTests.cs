@@ -1,8 +1,10 @@
+using System.Threading.Channels;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 
 namespace DeadlineGuard.Tests.Policy;
@@ -109,27 +111,47 @@ public sealed class PolicyStoreTests : IDisposable
         _metrics.PolicyReloads.WithLabels("success").Value.ShouldBe(1);
     }
 
-    [Fact]
-    public async Task The_watcher_applies_a_configmap_style_symlink_swap()
+    /// <summary>
+    /// The chart's volume as the kubelet lays it out and renews it (<see cref="AtomicWriter"/>): each version in a
+    /// timestamped folder, <c>..data</c> swapped to the new one in the volume root, the old folder deleted. At a nested
+    /// path (<c>config -&gt; ..data/config</c>) the file's own folder is the old timestamped one, which is deleted, not
+    /// changed, so a watch on it alone would miss every renewal. The clock never moves: each reload here came from the
+    /// watch, not from the periodic check, and three renewals prove the watch follows the new folder each time.
+    /// </summary>
+    [Theory]
+    [InlineData("policy.yaml")]
+    [InlineData("config/policy.yaml")]
+    [InlineData("deadline-guard/config/policy.yaml")]
+    public async Task A_policy_in_a_kubelet_volume_is_reloaded_after_each_data_swap(string pathInVolume)
     {
-        // A ConfigMap volume holds policy.yaml -> ..data/policy.yaml, and ..data -> a timestamped folder that is swapped.
-        var v1 = Directory.CreateDirectory(Path.Combine(_folder, "..2026_01_01"));
-        File.WriteAllText(Path.Combine(v1.FullName, "policy.yaml"), PolicyText("Deny"));
-        File.CreateSymbolicLink(Path.Combine(_folder, "..data"), v1.Name);
-        File.CreateSymbolicLink(PolicyFile, Path.Combine("..data", "policy.yaml"));
-        using var store = Store(PolicyFile);
+        var kubelet = new AtomicWriter(_folder);
+        Project(kubelet, pathInVolume, "Deny");
+        using var store = new PolicyStore(
+            Options.Create(new PolicyOptions { File = Path.Combine(_folder, pathInVolume) }), NullLogger<PolicyStore>.Instance, _metrics, _readiness, new FakeTimeProvider());
         store.LoadInitial();
-        var changed = new TaskCompletionSource<DeadlinePolicy>(TaskCreationOptions.RunContinuationsAsynchronously);
-        store.Changed += p => changed.TrySetResult(p);
+        var changes = Channel.CreateUnbounded<DeadlinePolicy>();
+        store.Changed += p => changes.Writer.TryWrite(p);
         store.StartWatching();
 
-        var v2 = Directory.CreateDirectory(Path.Combine(_folder, "..2026_01_02"));
-        File.WriteAllText(Path.Combine(v2.FullName, "policy.yaml"), PolicyText("Audit"));
-        AtomicSymlink.Swap(_folder, "..data", v2.Name);
+        foreach (var action in new[] { "Audit", "Warn", "Deny" })
+        {
+            var before = kubelet.CurrentDataDir!;
+            Project(kubelet, pathInVolume, action);
+            Directory.Exists(Path.Combine(_folder, before)).ShouldBeFalse("the kubelet deletes the folder the file was in");
 
-        var applied = await changed.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        applied.Action.ShouldBe(PolicyAction.Audit);
+            var applied = await changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            applied.Action.ShouldBe(Enum.Parse<PolicyAction>(action));
+        }
+
+        store.Current.Action.ShouldBe(PolicyAction.Deny);
+        _metrics.PolicyReloads.WithLabels("success").Value.ShouldBe(4);
     }
+
+    /// <summary>A projected volume as the chart mounts it: the policy with the Secret's keys beside it.</summary>
+    private static void Project(AtomicWriter kubelet, string pathInVolume, string action) =>
+        kubelet.Write(
+            new Dictionary<string, string> { [pathInVolume] = PolicyText(action), ["tls/tls.crt"] = "certificate" },
+            UnixFileMode.UserRead | UnixFileMode.GroupRead);
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

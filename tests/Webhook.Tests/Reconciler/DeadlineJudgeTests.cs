@@ -16,6 +16,8 @@ public sealed class DeadlineJudgeTests
 
     private static JsonObject Status(JsonObject r) => r["status"]!.AsObject();
 
+    private static DateTimeOffset At(string time) => DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture);
+
     private static JsonObject Progressing(JsonObject r) => r["status"]!["conditions"]![0]!.AsObject();
 
     private static JsonObject Canary(JsonObject r, string stepKind, int index)
@@ -32,38 +34,51 @@ public sealed class DeadlineJudgeTests
         return r;
     }
 
-    public static TheoryData<string, Func<JsonObject>, TimeSpan, VerdictKind, string> Cases => new()
+    /// <summary>Revision 4's last progress (its Progressing lastUpdateTime) plus its 60 s deadline and the grace.</summary>
+    private static readonly DateTimeOffset StuckDue = Rev4Started.AddSeconds(2 + 60 + Grace);
+
+    /// <summary>
+    /// Every row that is not timed changes revision 4 in one respect (its status, its namespace, its steps...), and the
+    /// first rows show revision 4 as seeded timed and, an hour on, exceeded: that change is why it is left alone.
+    /// </summary>
+    public static TheoryData<string, Func<JsonObject>, TimeSpan, VerdictKind, DateTimeOffset?, LimitKind> Cases => new()
     {
-        { "the stuck BlueGreen revision 4 is past 60 s + grace", StuckRevision4, TimeSpan.FromSeconds(200), VerdictKind.Exceeded, "no progress since 2026-11-27T10:15:02Z" },
-        { "revision 4 within its deadline", StuckRevision4, TimeSpan.FromSeconds(40), VerdictKind.Waiting, "within its 60s deadline" },
-        { "revision 4 past the deadline but within grace: Argo gets the first chance", StuckRevision4, TimeSpan.FromSeconds(80), VerdictKind.Waiting, "within" },
-        { "revision 2, already aborted by Argo", () => { var r = StuckRevision4(); Status(r)["abort"] = true; Status(r)["phase"] = "Degraded"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "already aborted" },
-        { "healthy", () => { var r = StuckRevision4(); Status(r)["phase"] = "Healthy"; Progressing(r)["reason"] = "NewReplicaSetAvailable"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "phase is Healthy" },
-        { "Degraded by Argo's own deadline", () => { var r = StuckRevision4(); Status(r)["phase"] = "Degraded"; Progressing(r)["status"] = "False"; Progressing(r)["reason"] = "ProgressDeadlineExceeded"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "phase is Degraded" },
-        { "spec.paused", () => { var r = StuckRevision4(); r["spec"]!["paused"] = true; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "paused" },
-        { "BlueGreen awaiting promotion", () => { var r = StuckRevision4(); Status(r)["pauseConditions"] = JsonNode.Parse("""[{"reason":"BlueGreenPause","startTime":"2026-11-27T10:15:30Z"}]"""); Status(r)["phase"] = "Paused"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "paused" },
-        { "Paused condition true", () => { var r = StuckRevision4(); Status(r)["conditions"]!.AsArray().Add(JsonNode.Parse("""{"type":"Paused","status":"True","reason":"RolloutPaused"}""")); return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "paused" },
-        { "canary at a pause step", () => Canary(StuckRevision4(), "pause", 1), TimeSpan.FromHours(1), VerdictKind.Idle, "canary step 1 (pause)" },
-        { "canary at an analysis step", () => Canary(StuckRevision4(), "analysis", 1), TimeSpan.FromHours(1), VerdictKind.Idle, "canary step 1 (analysis)" },
-        { "canary at an experiment step", () => Canary(StuckRevision4(), "experiment", 1), TimeSpan.FromHours(1), VerdictKind.Idle, "canary step 1 (experiment)" },
-        { "canary at a setWeight step is timed", () => Canary(StuckRevision4(), "pause", 0), TimeSpan.FromHours(1), VerdictKind.Exceeded, "no progress since" },
-        { "progress 5 s ago", () => { var r = StuckRevision4(); Progressing(r)["lastUpdateTime"] = "2026-11-27T11:14:55Z"; return r; }, TimeSpan.FromHours(1), VerdictKind.Waiting, "within" },
-        { "a user's retry restarts the clock", () => { var r = StuckRevision4(); Progressing(r)["status"] = "Unknown"; Progressing(r)["reason"] = "RolloutRetry"; Progressing(r)["lastUpdateTime"] = "2026-11-27T11:14:30Z"; return r; }, TimeSpan.FromHours(1), VerdictKind.Waiting, "within" },
-        { "exempt by annotation in a sandbox namespace", () => { var r = StuckRevision4(); r["metadata"]!["namespace"] = "sandbox-1"; r["metadata"]!["annotations"]!["deadline-guard.io/exempt"] = "load test"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "exempt by annotation" },
-        { "an exemption annotation outside allowedIn does not count", () => { var r = StuckRevision4(); r["metadata"]!["annotations"]!["deadline-guard.io/exempt"] = "please"; return r; }, TimeSpan.FromHours(1), VerdictKind.Exceeded, "no progress" },
-        { "exempt namespace", () => { var r = StuckRevision4(); r["metadata"]!["namespace"] = "kube-system"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "namespace is exempt" },
-        { "status of an older generation", () => { var r = StuckRevision4(); r["metadata"]!["generation"] = 5; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "not observed this generation" },
-        { "no Progressing condition yet", () => { var r = StuckRevision4(); Status(r)["conditions"] = new JsonArray(); return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, "no Progressing condition" },
+        { "the stuck BlueGreen revision 4 is past 60 s + grace", StuckRevision4, TimeSpan.FromSeconds(200), VerdictKind.Exceeded, StuckDue, LimitKind.Deadline },
+        { "revision 4 an hour on, as seeded: still exceeded", StuckRevision4, TimeSpan.FromHours(1), VerdictKind.Exceeded, StuckDue, LimitKind.Deadline },
+        { "revision 4 within its deadline", StuckRevision4, TimeSpan.FromSeconds(40), VerdictKind.Waiting, StuckDue, LimitKind.Deadline },
+        { "revision 4 past the deadline but within grace: Argo gets the first chance", StuckRevision4, TimeSpan.FromSeconds(80), VerdictKind.Waiting, StuckDue, LimitKind.Deadline },
+        { "already aborted (status.abort), whatever the phase says", () => { var r = StuckRevision4(); Status(r)["abort"] = true; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "healthy", () => { var r = StuckRevision4(); Status(r)["phase"] = "Healthy"; Progressing(r)["reason"] = "NewReplicaSetAvailable"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "Degraded by Argo's own deadline", () => { var r = StuckRevision4(); Status(r)["phase"] = "Degraded"; Progressing(r)["status"] = "False"; Progressing(r)["reason"] = "ProgressDeadlineExceeded"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "spec.paused: for the pause limit, not the deadline", () => { var r = StuckRevision4(); r["spec"]!["paused"] = true; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Pause },
+        { "BlueGreen awaiting promotion: for the pause limit, not the deadline", () => { var r = StuckRevision4(); Status(r)["pauseConditions"] = JsonNode.Parse("""[{"reason":"BlueGreenPause","startTime":"2026-11-27T10:15:30Z"}]"""); Status(r)["phase"] = "Paused"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Pause },
+        { "Paused condition true: for the pause limit, not the deadline", () => { var r = StuckRevision4(); Status(r)["conditions"]!.AsArray().Add(JsonNode.Parse("""{"type":"Paused","status":"True","reason":"RolloutPaused"}""")); return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Pause },
+        { "canary at a pause step", () => Canary(StuckRevision4(), "pause", 1), TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "canary at an analysis step", () => Canary(StuckRevision4(), "analysis", 1), TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "canary at an experiment step", () => Canary(StuckRevision4(), "experiment", 1), TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "canary at a setWeight step is timed", () => Canary(StuckRevision4(), "pause", 0), TimeSpan.FromHours(1), VerdictKind.Exceeded, StuckDue, LimitKind.Deadline },
+        { "progress 5 s ago", () => { var r = StuckRevision4(); Progressing(r)["lastUpdateTime"] = "2026-11-27T11:14:55Z"; return r; }, TimeSpan.FromHours(1), VerdictKind.Waiting, At("2026-11-27T11:14:55Z").AddSeconds(60 + Grace), LimitKind.Deadline },
+        { "a user's retry restarts the clock", () => { var r = StuckRevision4(); Progressing(r)["status"] = "Unknown"; Progressing(r)["reason"] = "RolloutRetry"; Progressing(r)["lastUpdateTime"] = "2026-11-27T11:14:30Z"; return r; }, TimeSpan.FromHours(1), VerdictKind.Waiting, At("2026-11-27T11:14:30Z").AddSeconds(60 + Grace), LimitKind.Deadline },
+        { "exempt by annotation in a sandbox namespace", () => { var r = StuckRevision4(); r["metadata"]!["namespace"] = "sandbox-1"; r["metadata"]!["annotations"]!["deadline-guard.io/exempt"] = "load test"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "in a sandbox namespace without the annotation: timed", () => { var r = StuckRevision4(); r["metadata"]!["namespace"] = "sandbox-1"; return r; }, TimeSpan.FromHours(1), VerdictKind.Exceeded, StuckDue, LimitKind.Deadline },
+        { "an exemption annotation outside allowedIn does not count", () => { var r = StuckRevision4(); r["metadata"]!["annotations"]!["deadline-guard.io/exempt"] = "please"; return r; }, TimeSpan.FromHours(1), VerdictKind.Exceeded, StuckDue, LimitKind.Deadline },
+        { "exempt namespace", () => { var r = StuckRevision4(); r["metadata"]!["namespace"] = "kube-system"; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "status of an older generation", () => { var r = StuckRevision4(); r["metadata"]!["generation"] = 5; return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "no Progressing condition yet", () => { var r = StuckRevision4(); Status(r)["conditions"] = new JsonArray(); return r; }, TimeSpan.FromHours(1), VerdictKind.Idle, null, LimitKind.Deadline },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void The_judge_acts_only_on_a_revision_stuck_past_its_deadline(string because, Func<JsonObject> rollout, TimeSpan after, VerdictKind expected, string reason)
+    public void The_judge_acts_only_on_a_revision_stuck_past_its_deadline(string because, Func<JsonObject> rollout, TimeSpan after, VerdictKind expected, DateTimeOffset? due, LimitKind limit)
     {
         var verdict = DeadlineJudge.Judge(Snapshots.From(rollout()), DeadlinePolicy.BuiltIn, Rev4Started + after, Grace);
 
-        verdict.Kind.ShouldBe(expected, because + ": " + verdict.Reason);
-        verdict.Reason.ShouldContain(reason, Case.Sensitive, because);
+        verdict.ShouldSatisfyAllConditions(
+            because,
+            v => v.Kind.ShouldBe(expected, v.Reason),
+            v => v.DueAt.ShouldBe(due),
+            v => v.Limit.ShouldBe(limit),
+            v => v.Problem.ShouldBeNull());
     }
 
     [Fact]
@@ -118,30 +133,36 @@ public sealed class DeadlineJudgeTests
         var same = DeadlineJudge.Judge(Snapshots.From(StuckRevision4()), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(100), Grace);
         var rollout = Snapshots.From(StuckRevision4());
 
-        DeadlineActions.Note(rollout, lowered, ActionTaken.Aborted).ShouldContain("past its 60s progress deadline (changed from the 600s in force when the revision started)");
-        DeadlineActions.Note(rollout, same, ActionTaken.Aborted).ShouldContain("past its 60s progress deadline (due with grace at");
+        DeadlineActions.Note(rollout, lowered, ActionTaken.Aborted).ShouldBe(
+            "Rollout checkout revision 4 made no progress since 2026-11-27T10:15:02Z, past its 60s progress deadline (changed from the 600s in force when the revision started) "
+            + "(due with grace at 2026-11-27T10:16:32Z); deadline-guard aborted it (status.abort=true), as kubectl argo rollouts abort does.");
+        DeadlineActions.Note(rollout, same, ActionTaken.Aborted).ShouldBe(
+            "Rollout checkout revision 4 made no progress since 2026-11-27T10:15:02Z, past its 60s progress deadline "
+            + "(due with grace at 2026-11-27T10:16:32Z); deadline-guard aborted it (status.abort=true), as kubectl argo rollouts abort does.");
     }
 
     /// <summary>DESIGN.md §5: an entry's at later than now, or earlier than the Rollout's creationTimestamp, is not trusted.</summary>
-    public static TheoryData<string, Func<JsonObject>, TimeSpan, VerdictKind, string, DateTimeOffset?> Forged => new()
+    public static TheoryData<string, Func<JsonObject>, TimeSpan, VerdictKind, DateTimeOffset?> Forged => new()
     {
         // Trusted, the forged start would put the deadline an hour off; ignored, the Progressing time decides.
-        { "an entry that says the revision starts an hour from now", () => ForgeStart(StuckRevision4(), Rev4Started.AddHours(1)), TimeSpan.FromSeconds(200), VerdictKind.Exceeded, "later than now: not trusted", Rev4Started.AddSeconds(2) },
-        { "an entry dated before the Rollout was created", () => ForgeStart(StuckRevision4(), Rev4Started.AddDays(-1)), TimeSpan.FromSeconds(200), VerdictKind.Exceeded, "before the Rollout was created (2026-11-27T10:00:00Z): not trusted", Rev4Started.AddSeconds(2) },
+        { "an entry that says the revision starts an hour from now", () => ForgeStart(StuckRevision4(), Rev4Started.AddHours(1)), TimeSpan.FromSeconds(200), VerdictKind.Exceeded, Rev4Started.AddSeconds(2) },
+        { "an entry dated before the Rollout was created", () => ForgeStart(StuckRevision4(), Rev4Started.AddDays(-1)), TimeSpan.FromSeconds(200), VerdictKind.Exceeded, Rev4Started.AddSeconds(2) },
         // Trusted, a start forged into the past would abort at once; ignored, and with no Progressing time, nothing is timed.
-        { "an entry dated before the creation, with no progress recorded", () => WithoutProgress(ForgeStart(StuckRevision4(), Rev4Started.AddDays(-1))), TimeSpan.FromSeconds(200), VerdictKind.Idle, "no progress clock: no Progressing time; history entry 4", null },
-        { "an entry a few seconds before creationTimestamp (admission runs before the API server stamps it) is trusted", () => WithoutProgress(ForgeCreation(StuckRevision4(), Rev4Started.AddSeconds(20))), TimeSpan.FromSeconds(200), VerdictKind.Exceeded, "no progress since 2026-11-27T10:15:00Z", Rev4Started },
+        { "an entry dated before the creation, with no progress recorded", () => WithoutProgress(ForgeStart(StuckRevision4(), Rev4Started.AddDays(-1))), TimeSpan.FromSeconds(200), VerdictKind.Idle, null },
+        { "an entry a few seconds before creationTimestamp (admission runs before the API server stamps it) is trusted", () => WithoutProgress(ForgeCreation(StuckRevision4(), Rev4Started.AddSeconds(20))), TimeSpan.FromSeconds(200), VerdictKind.Exceeded, Rev4Started },
     };
 
     [Theory]
     [MemberData(nameof(Forged))]
-    public void A_history_entry_with_an_impossible_start_is_not_trusted_and_the_verdict_says_so(string because, Func<JsonObject> rollout, TimeSpan after, VerdictKind expected, string reason, DateTimeOffset? since)
+    public void A_history_entry_with_an_impossible_start_is_not_trusted(string because, Func<JsonObject> rollout, TimeSpan after, VerdictKind expected, DateTimeOffset? since)
     {
         var verdict = DeadlineJudge.Judge(Snapshots.From(rollout()), DeadlinePolicy.BuiltIn, Rev4Started + after, Grace);
 
-        verdict.Kind.ShouldBe(expected, because + ": " + verdict.Reason);
-        verdict.Reason.ShouldContain(reason, Case.Sensitive, because);
-        verdict.ProgressSince.ShouldBe(since, because);
+        verdict.ShouldSatisfyAllConditions(
+            because,
+            v => v.Kind.ShouldBe(expected, v.Reason),
+            v => v.ProgressSince.ShouldBe(since),
+            v => v.DueAt.ShouldBe(since?.AddSeconds(60 + Grace)));
     }
 
     [Fact]
@@ -200,22 +221,26 @@ public sealed class DeadlineJudgeTests
     public void A_snapshot_decoded_before_the_policy_changed_its_exemption_annotation_waits_for_the_relist()
     {
         var policy = DeadlinePolicy.BuiltIn with { Exemptions = DeadlinePolicy.BuiltIn.Exemptions with { Annotation = "example.com/exempt" } };
+        var snapshot = Snapshots.From(StuckRevision4());
 
-        var verdict = DeadlineJudge.Judge(Snapshots.From(StuckRevision4()), policy, Rev4Started.AddSeconds(200), Grace);
+        var verdict = DeadlineJudge.Judge(snapshot, policy, Rev4Started.AddSeconds(200), Grace);
+        var relisted = DeadlineJudge.Judge(Snapshots.From(StuckRevision4(), Snapshots.Decoder("example.com/exempt")), policy, Rev4Started.AddSeconds(200), Grace);
 
-        verdict.Kind.ShouldBe(VerdictKind.Idle);
-        verdict.Reason.ShouldContain("waiting for the relist");
+        (verdict.Kind, verdict.DueAt).ShouldBe((VerdictKind.Idle, null));
+        (relisted.Kind, relisted.DueAt).ShouldBe((VerdictKind.Exceeded, StuckDue), "decoded for the new annotation, it is judged");
     }
 
     [Fact]
-    public void A_snapshot_with_a_duplicated_key_is_left_alone_with_the_reason()
+    public void A_snapshot_with_a_duplicated_key_is_left_alone()
     {
-        var json = JsonSerializer.Serialize(StuckRevision4()).Replace("\"spec\":{", "\"spec\":{\"progressDeadlineSeconds\":3600,", StringComparison.Ordinal);
+        var json = JsonSerializer.Serialize(StuckRevision4());
+        var duplicated = json.Replace("\"spec\":{", "\"spec\":{\"progressDeadlineSeconds\":3600,", StringComparison.Ordinal);
 
-        var verdict = DeadlineJudge.Judge(Snapshots.From(json), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(200), Grace);
+        var verdict = DeadlineJudge.Judge(Snapshots.From(duplicated), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(200), Grace);
+        var once = DeadlineJudge.Judge(Snapshots.From(json), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(200), Grace);
 
-        verdict.Kind.ShouldBe(VerdictKind.Idle);
-        verdict.Reason.ShouldContain("\"spec.progressDeadlineSeconds\" appears twice");
+        (verdict.Kind, verdict.DueAt).ShouldBe((VerdictKind.Idle, null));
+        once.Kind.ShouldBe(VerdictKind.Exceeded, "the same object without the duplicate is judged");
     }
 
     // The pause limit (DESIGN.md §5). Every paused fixture's pause condition starts at PauseStart; the limit is 3600 s.
@@ -278,52 +303,59 @@ public sealed class DeadlineJudgeTests
         return r;
     }
 
-    public static TheoryData<string, Func<JsonObject>, DeadlinePolicy, TimeSpan, VerdictKind, string> Pauses => new()
+    /// <summary>
+    /// The pause limit in force (null: no pause is timed) for each case. Every row that is not timed changes one of the
+    /// timed rows in one respect (the strategy's promotion, the step, the policy, the namespace...).
+    /// </summary>
+    public static TheoryData<string, Func<JsonObject>, DeadlinePolicy, TimeSpan, VerdictKind, int?, LimitKind> Pauses => new()
     {
         // What counts.
-        { "BlueGreen awaiting promotion past the limit and grace: exceeded", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + Grace), VerdictKind.Exceeded, "paused (BlueGreenPause) since 2026-11-27T10:15:30Z: its 3600s pause limit and 30s grace passed at 2026-11-27T11:16:00Z" },
-        { "BlueGreen awaiting promotion a second before the limit and grace: waiting", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + Grace - 1), VerdictKind.Waiting, "its 3600s pause limit and 30s grace fall due at 2026-11-27T11:16:00Z" },
-        { "BlueGreen awaiting promotion past the limit but within grace: waiting", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + 10), VerdictKind.Waiting, "fall due" },
-        { "autoPromotionEnabled false with autoPromotionSeconds 300: Argo ignores the seconds, counted", () => AutoPromotion(AwaitingPromotion(), false, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, "paused (BlueGreenPause)" },
-        { "auto-promotion on with autoPromotionSeconds 300: a timed pause Argo ends, not counted", () => AutoPromotion(AwaitingPromotion(), null, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "not an indefinite pause: Argo promotes it after autoPromotionSeconds (300)" },
-        { "autoPromotionEnabled true with autoPromotionSeconds 300: not counted", () => AutoPromotion(AwaitingPromotion(), true, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "after autoPromotionSeconds (300)" },
-        { "auto-promotion on without autoPromotionSeconds: Argo removes the pause itself, not counted", () => AutoPromotion(AwaitingPromotion(), null, null), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "auto-promotion is on, so Argo promotes without waiting" },
-        { "canary at pause: {} past the limit: counted", CanaryPaused, Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, "paused (CanaryPauseStep) since 2026-11-27T10:15:30Z" },
-        { "canary at pause: {duration: 1h}: a timed pause, not counted", () => PauseWithDuration(CanaryPaused(), "1h"), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "step 1 is a pause with a duration" },
-        { "canary without currentStepIndex is at step 0, as Argo reads it: a setWeight step, not counted", () => Set(CanaryPaused(), r => Status(r).Remove("currentStepIndex")), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "step 0 is a setWeight step, not a pause" },
-        { "InconclusiveAnalysisRun past the limit: counted", () => Inconclusive("InconclusiveAnalysisRun"), Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, "paused (InconclusiveAnalysisRun)" },
-        { "InconclusiveExperiment: not one of the pauses DESIGN §5 limits", () => Inconclusive("InconclusiveExperiment"), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, "not a pause the limit covers" },
+        { "BlueGreen awaiting promotion past the limit and grace: exceeded", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + Grace), VerdictKind.Exceeded, PauseLimit, LimitKind.Pause },
+        { "BlueGreen awaiting promotion a second before the limit and grace: waiting", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + Grace - 1), VerdictKind.Waiting, PauseLimit, LimitKind.Pause },
+        { "BlueGreen awaiting promotion past the limit but within grace: waiting", () => AwaitingPromotion(), Limited(), TimeSpan.FromSeconds(PauseLimit + 10), VerdictKind.Waiting, PauseLimit, LimitKind.Pause },
+        { "autoPromotionEnabled false with autoPromotionSeconds 300: Argo ignores the seconds, counted", () => AutoPromotion(AwaitingPromotion(), false, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, PauseLimit, LimitKind.Pause },
+        { "auto-promotion on with autoPromotionSeconds 300: a timed pause Argo ends, not counted", () => AutoPromotion(AwaitingPromotion(), null, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, null, LimitKind.Pause },
+        { "autoPromotionEnabled true with autoPromotionSeconds 300: not counted", () => AutoPromotion(AwaitingPromotion(), true, 300), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, null, LimitKind.Pause },
+        { "auto-promotion on without autoPromotionSeconds: Argo removes the pause itself, not counted", () => AutoPromotion(AwaitingPromotion(), null, null), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, null, LimitKind.Pause },
+        { "canary at pause: {} past the limit: counted", CanaryPaused, Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, PauseLimit, LimitKind.Pause },
+        { "canary at pause: {duration: 1h}: a timed pause, not counted", () => PauseWithDuration(CanaryPaused(), "1h"), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, null, LimitKind.Pause },
+        { "canary without currentStepIndex is at step 0, as Argo reads it: a setWeight step, not counted", () => Set(CanaryPaused(), r => Status(r).Remove("currentStepIndex")), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, null, LimitKind.Pause },
+        { "InconclusiveAnalysisRun past the limit: counted", () => Inconclusive("InconclusiveAnalysisRun"), Limited(), TimeSpan.FromHours(2), VerdictKind.Exceeded, PauseLimit, LimitKind.Pause },
+        { "InconclusiveExperiment: not one of the pauses DESIGN §5 limits", () => Inconclusive("InconclusiveExperiment"), Limited(), TimeSpan.FromHours(2), VerdictKind.Idle, null, LimitKind.Pause },
 
         // What never counts.
-        { "spec.paused by a person: never counted, even on a BlueGreen awaiting promotion", () => Set(AwaitingPromotion(), r => r["spec"]!["paused"] = true), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "paused by spec.paused: a person's pause is never limited" },
-        { "limit 0: off", () => AwaitingPromotion(), Limited(0), TimeSpan.FromDays(7), VerdictKind.Idle, "no pause limit in force" },
-        { "the built-in policy has no pause limit", () => AwaitingPromotion(), DeadlinePolicy.BuiltIn, TimeSpan.FromDays(7), VerdictKind.Idle, "no pause limit in force" },
-        { "a Paused condition without any pause condition: nothing to time", () => Set(AwaitingPromotion(), r => Status(r).Remove("pauseConditions")), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "paused, with no pause condition to time" },
-        { "status of an older generation", () => Set(AwaitingPromotion(), r => r["metadata"]!["generation"] = 5), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "not observed this generation" },
-        { "already aborted", () => Set(AwaitingPromotion(), r => Status(r)["abort"] = true), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "already aborted" },
+        { "spec.paused by a person: never counted, even on a BlueGreen awaiting promotion", () => Set(AwaitingPromotion(), r => r["spec"]!["paused"] = true), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Pause },
+        { "limit 0: off", () => AwaitingPromotion(), Limited(0), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Pause },
+        { "the built-in policy has no pause limit", () => AwaitingPromotion(), DeadlinePolicy.BuiltIn, TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Pause },
+        { "a Paused condition without any pause condition: nothing to time", () => Set(AwaitingPromotion(), r => Status(r).Remove("pauseConditions")), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Pause },
+        { "status of an older generation", () => Set(AwaitingPromotion(), r => r["metadata"]!["generation"] = 5), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Pause },
+        { "already aborted", () => Set(AwaitingPromotion(), r => Status(r)["abort"] = true), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Deadline },
 
         // Per namespace.
-        { "an override raises the limit for its namespaces: waiting past the policy's own", () => AwaitingPromotion(), WithOverride(Limited(), "shop", 7200), TimeSpan.FromSeconds(PauseLimit + Grace + 60), VerdictKind.Waiting, "its 7200s pause limit" },
-        { "an override sets a limit where the policy has none", () => AwaitingPromotion(), WithOverride(DeadlinePolicy.BuiltIn, "sh*", 600), TimeSpan.FromSeconds(600 + Grace), VerdictKind.Exceeded, "its 600s pause limit" },
-        { "an override turns the limit off for its namespaces", () => AwaitingPromotion(), WithOverride(Limited(), "shop", 0), TimeSpan.FromDays(7), VerdictKind.Idle, "no pause limit in force" },
-        { "an override for other namespaces changes nothing here", () => AwaitingPromotion(), WithOverride(Limited(), "team-*", 0), TimeSpan.FromSeconds(PauseLimit + Grace), VerdictKind.Exceeded, "its 3600s pause limit" },
+        { "an override raises the limit for its namespaces: waiting past the policy's own", () => AwaitingPromotion(), WithOverride(Limited(), "shop", 7200), TimeSpan.FromSeconds(PauseLimit + Grace + 60), VerdictKind.Waiting, 7200, LimitKind.Pause },
+        { "an override sets a limit where the policy has none", () => AwaitingPromotion(), WithOverride(DeadlinePolicy.BuiltIn, "sh*", 600), TimeSpan.FromSeconds(600 + Grace), VerdictKind.Exceeded, 600, LimitKind.Pause },
+        { "an override turns the limit off for its namespaces", () => AwaitingPromotion(), WithOverride(Limited(), "shop", 0), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Pause },
+        { "an override for other namespaces changes nothing here", () => AwaitingPromotion(), WithOverride(Limited(), "team-*", 0), TimeSpan.FromSeconds(PauseLimit + Grace), VerdictKind.Exceeded, PauseLimit, LimitKind.Pause },
 
         // Exemptions.
-        { "exempt namespace", () => Set(AwaitingPromotion(), r => r["metadata"]!["namespace"] = "kube-system"), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "namespace is exempt" },
-        { "exempt by annotation in a sandbox namespace", () => Set(AwaitingPromotion("sandbox-1"), r => r["metadata"]!["annotations"]![RolloutObjects.ExemptAnnotation] = "demo, promoted by hand"), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, "exempt by annotation" },
-        { "an exemption annotation outside allowedIn does not count", () => Set(AwaitingPromotion(), r => r["metadata"]!["annotations"]![RolloutObjects.ExemptAnnotation] = "please"), Limited(), TimeSpan.FromDays(7), VerdictKind.Exceeded, "paused (BlueGreenPause)" },
+        { "exempt namespace", () => Set(AwaitingPromotion(), r => r["metadata"]!["namespace"] = "kube-system"), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Deadline },
+        { "exempt by annotation in a sandbox namespace", () => Set(AwaitingPromotion("sandbox-1"), r => r["metadata"]!["annotations"]![RolloutObjects.ExemptAnnotation] = "demo, promoted by hand"), Limited(), TimeSpan.FromDays(7), VerdictKind.Idle, null, LimitKind.Pause },
+        { "an exemption annotation outside allowedIn does not count", () => Set(AwaitingPromotion(), r => r["metadata"]!["annotations"]![RolloutObjects.ExemptAnnotation] = "please"), Limited(), TimeSpan.FromDays(7), VerdictKind.Exceeded, PauseLimit, LimitKind.Pause },
     };
 
     [Theory]
     [MemberData(nameof(Pauses))]
-    public void The_pause_limit_counts_only_indefinite_pauses_from_their_start(string because, Func<JsonObject> rollout, DeadlinePolicy policy, TimeSpan afterPauseStart, VerdictKind expected, string reason)
+    public void The_pause_limit_counts_only_indefinite_pauses_from_their_start(string because, Func<JsonObject> rollout, DeadlinePolicy policy, TimeSpan afterPauseStart, VerdictKind expected, int? limitSeconds, LimitKind limit)
     {
         var verdict = DeadlineJudge.Judge(Snapshots.From(rollout()), policy, PauseStart + afterPauseStart, Grace);
 
         verdict.ShouldSatisfyAllConditions(
             because,
             v => v.Kind.ShouldBe(expected, v.Reason),
-            v => v.Reason.ShouldContain(reason, Case.Sensitive),
+            v => v.Limit.ShouldBe(limit),
+            v => (v.Pause?.LimitSeconds).ShouldBe(limitSeconds, "the limit in force for the namespace"),
+            v => (v.Pause?.Since).ShouldBe(limitSeconds is null ? null : PauseStart),
+            v => v.DueAt.ShouldBe(limitSeconds is { } seconds ? PauseStart.AddSeconds(seconds + Grace) : null),
             v => v.Problem.ShouldBeNull());
     }
 
@@ -401,24 +433,24 @@ public sealed class DeadlineJudgeTests
     }
 
     /// <summary>Bad input: no crash, no action, and a reason (and a problem, which the loop logs once and counts).</summary>
-    public static TheoryData<string, Func<JsonObject>, PauseInputProblem, string> UnreadablePauses => new()
+    public static TheoryData<string, Func<JsonObject>, PauseInputProblem> UnreadablePauses => new()
     {
-        { "a pause condition without startTime", () => Set(AwaitingPromotion(), r => FirstPause(r).Remove("startTime")), PauseInputProblem.MissingStartTime, "paused (BlueGreenPause), left alone: status.pauseConditions[0] has no startTime to time it from" },
-        { "a null startTime", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = null), PauseInputProblem.MissingStartTime, "has no startTime" },
-        { "a startTime that does not parse", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = "2026-13-45T99:00:00Z"), PauseInputProblem.UnparseableStartTime, "the startTime of status.pauseConditions[0] is not a time" },
-        { "a startTime that is a number", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = 1764238530), PauseInputProblem.WrongType, "status.pauseConditions[0] is not an object with a string reason and a string startTime" },
-        { "a pause condition that is not an object", () => Set(AwaitingPromotion(), r => Status(r)["pauseConditions"] = new JsonArray(7)), PauseInputProblem.WrongType, "status.pauseConditions[0] is not an object" },
-        { "pauseConditions that are not a list", () => Set(AwaitingPromotion(), r => Status(r)["pauseConditions"] = new JsonObject { ["reason"] = "BlueGreenPause" }), PauseInputProblem.WrongType, "status.pauseConditions is not a list" },
-        { "a canary step index past the steps", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = 7), PauseInputProblem.StepIndexPastSteps, "status.currentStepIndex 7 names no step (spec.strategy.canary.steps has 3)" },
-        { "a negative canary step index", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = -1), PauseInputProblem.StepIndexPastSteps, "status.currentStepIndex -1 names no step" },
-        { "a canary step index that is a string", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = "1"), PauseInputProblem.WrongType, "status.currentStepIndex is not a whole number" },
-        { "autoPromotionEnabled that is a string", () => Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionEnabled"] = "false"), PauseInputProblem.WrongType, "spec.strategy.blueGreen.autoPromotionEnabled is not true or false" },
-        { "autoPromotionSeconds that is a string, with auto-promotion on", () => AutoPromotion(Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionSeconds"] = "300"), null, null), PauseInputProblem.WrongType, "autoPromotionSeconds is not a whole number" },
+        { "a pause condition without startTime", () => Set(AwaitingPromotion(), r => FirstPause(r).Remove("startTime")), PauseInputProblem.MissingStartTime },
+        { "a null startTime", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = null), PauseInputProblem.MissingStartTime },
+        { "a startTime that does not parse", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = "2026-13-45T99:00:00Z"), PauseInputProblem.UnparseableStartTime },
+        { "a startTime that is a number", () => Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = 1764238530), PauseInputProblem.WrongType },
+        { "a pause condition that is not an object", () => Set(AwaitingPromotion(), r => Status(r)["pauseConditions"] = new JsonArray(7)), PauseInputProblem.WrongType },
+        { "pauseConditions that are not a list", () => Set(AwaitingPromotion(), r => Status(r)["pauseConditions"] = new JsonObject { ["reason"] = "BlueGreenPause" }), PauseInputProblem.WrongType },
+        { "a canary step index past the steps", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = 7), PauseInputProblem.StepIndexPastSteps },
+        { "a negative canary step index", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = -1), PauseInputProblem.StepIndexPastSteps },
+        { "a canary step index that is a string", () => Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = "1"), PauseInputProblem.WrongType },
+        { "autoPromotionEnabled that is a string", () => Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionEnabled"] = "false"), PauseInputProblem.WrongType },
+        { "autoPromotionSeconds that is a string, with auto-promotion on", () => AutoPromotion(Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionSeconds"] = "300"), null, null), PauseInputProblem.WrongType },
     };
 
     [Theory]
     [MemberData(nameof(UnreadablePauses))]
-    public void A_pause_whose_data_cannot_be_read_is_left_alone_and_the_verdict_says_why(string because, Func<JsonObject> rollout, PauseInputProblem problem, string reason)
+    public void A_pause_whose_data_cannot_be_read_is_left_alone_and_the_verdict_says_why(string because, Func<JsonObject> rollout, PauseInputProblem problem)
     {
         var verdict = DeadlineJudge.Judge(Snapshots.From(rollout()), Limited(), PauseStart.AddDays(7), Grace);
 
@@ -426,8 +458,8 @@ public sealed class DeadlineJudgeTests
             because,
             v => v.Kind.ShouldBe(VerdictKind.Idle, v.Reason),
             v => v.Limit.ShouldBe(LimitKind.Pause),
-            v => v.Problem.ShouldBe(problem),
-            v => v.Reason.ShouldContain(reason, Case.Sensitive));
+            v => v.DueAt.ShouldBeNull(),
+            v => v.Problem.ShouldBe(problem));
     }
 
     [Fact]
@@ -437,8 +469,7 @@ public sealed class DeadlineJudgeTests
 
         var verdict = DeadlineJudge.Judge(Snapshots.From(rollout), DeadlinePolicy.BuiltIn, PauseStart.AddDays(7), Grace);
 
-        verdict.Problem.ShouldBeNull();
-        verdict.Reason.ShouldContain("no pause limit in force");
+        (verdict.Kind, verdict.Limit, verdict.Problem).ShouldBe((VerdictKind.Idle, LimitKind.Pause, (PauseInputProblem?)null));
     }
 
     [Fact]
@@ -451,6 +482,37 @@ public sealed class DeadlineJudgeTests
         verdict.Kind.ShouldBe(VerdictKind.Waiting);
         verdict.DueAt.ShouldBe(DateTimeOffset.MaxValue);
     }
+
+    /// <summary>
+    /// The verdict's reason, word for word, once for each kind of answer: the loop logs it when it acts or leaves a Rollout
+    /// alone for bad input, so it is read by people. Every other test here asserts on the verdict's fields.
+    /// </summary>
+    public static TheoryData<string, Func<RolloutSnapshot>, DeadlinePolicy, DateTimeOffset, string> Reasons => new()
+    {
+        { "exceeded", () => Snapshots.From(StuckRevision4()), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(200), "no progress since 2026-11-27T10:15:02Z: 60s deadline and 30s grace passed at 2026-11-27T10:16:32Z" },
+        { "waiting", () => Snapshots.From(StuckRevision4()), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(40), "progressing within its 60s deadline" },
+        { "an entry from the future", () => Snapshots.From(ForgeStart(StuckRevision4(), Rev4Started.AddHours(1))), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(200), "no progress since 2026-11-27T10:15:02Z: 60s deadline and 30s grace passed at 2026-11-27T10:16:32Z; history entry 4 says the revision started at 2026-11-27T11:15:00Z, later than now: not trusted, timed from the Progressing condition" },
+        { "an entry from before the creation, no progress", () => Snapshots.From(WithoutProgress(ForgeStart(StuckRevision4(), Rev4Started.AddDays(-1)))), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(200), "no progress clock: no Progressing time; history entry 4 says the revision started at 2026-11-26T10:15:00Z, before the Rollout was created (2026-11-27T10:00:00Z): not trusted, timed from the Progressing condition" },
+        { "a duplicated key", () => Snapshots.From(JsonSerializer.Serialize(StuckRevision4()).Replace("\"spec\":{", "\"spec\":{\"progressDeadlineSeconds\":3600,", StringComparison.Ordinal)), DeadlinePolicy.BuiltIn, Rev4Started.AddSeconds(200), "left alone: the object cannot be read safely (the key \"spec.progressDeadlineSeconds\" appears twice)" },
+        { "already aborted", () => Snapshots.From(Set(StuckRevision4(), r => Status(r)["abort"] = true)), DeadlinePolicy.BuiltIn, Rev4Started.AddHours(1), "already aborted" },
+        { "a phase", () => Snapshots.From(Set(StuckRevision4(), r => Status(r)["phase"] = "Healthy")), DeadlinePolicy.BuiltIn, Rev4Started.AddHours(1), "phase is Healthy" },
+        { "an indefinite step", () => Snapshots.From(Canary(StuckRevision4(), "analysis", 1)), DeadlinePolicy.BuiltIn, Rev4Started.AddHours(1), "at canary step 1 (analysis), which Argo does not time out" },
+        { "an older generation", () => Snapshots.From(Set(StuckRevision4(), r => r["metadata"]!["generation"] = 5)), DeadlinePolicy.BuiltIn, Rev4Started.AddHours(1), "the controller has not observed this generation yet" },
+        { "another exemption annotation", () => Snapshots.From(StuckRevision4()), DeadlinePolicy.BuiltIn with { Exemptions = DeadlinePolicy.BuiltIn.Exemptions with { Annotation = "example.com/exempt" } }, Rev4Started.AddSeconds(200), "the policy's exemption annotation is now example.com/exempt; waiting for the relist that reads it" },
+        { "a pause past the limit", () => Snapshots.From(AwaitingPromotion()), Limited(), PauseDue, "paused (BlueGreenPause) since 2026-11-27T10:15:30Z: its 3600s pause limit and 30s grace passed at 2026-11-27T11:16:00Z" },
+        { "a pause within the limit", () => Snapshots.From(AwaitingPromotion()), Limited(), PauseStart, "paused (BlueGreenPause) since 2026-11-27T10:15:30Z; its 3600s pause limit and 30s grace fall due at 2026-11-27T11:16:00Z" },
+        { "a pause Argo ends", () => Snapshots.From(AutoPromotion(AwaitingPromotion(), null, 300)), Limited(), PauseDue, "paused (BlueGreenPause), not an indefinite pause: Argo promotes it after autoPromotionSeconds (300)" },
+        { "a person's pause", () => Snapshots.From(Set(AwaitingPromotion(), r => r["spec"]!["paused"] = true)), Limited(), PauseDue, "paused by spec.paused: a person's pause is never limited" },
+        { "no pause limit", () => Snapshots.From(AwaitingPromotion()), DeadlinePolicy.BuiltIn, PauseDue, "paused; no pause limit in force (pauses.maxSeconds is 0)" },
+        { "a pause step that cannot be found", () => Snapshots.From(Set(CanaryPaused(), r => Status(r)["currentStepIndex"] = 7)), Limited(), PauseDue, "paused (CanaryPauseStep), left alone: status.currentStepIndex 7 names no step (spec.strategy.canary.steps has 3)" },
+        { "a pause start that is not a time", () => Snapshots.From(Set(AwaitingPromotion(), r => FirstPause(r)["startTime"] = "2026-13-45T99:00:00Z")), Limited(), PauseDue, "paused (BlueGreenPause), left alone: the startTime of status.pauseConditions[0] is not a time" },
+        { "a pause field of the wrong type", () => Snapshots.From(Set(AwaitingPromotion(), r => BlueGreen(r)["autoPromotionEnabled"] = "false")), Limited(), PauseDue, "paused (BlueGreenPause), left alone: spec.strategy.blueGreen.autoPromotionEnabled is not true or false" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reasons))]
+    public void The_verdict_gives_its_reason_in_words(string because, Func<RolloutSnapshot> rollout, DeadlinePolicy policy, DateTimeOffset now, string reason) =>
+        DeadlineJudge.Judge(rollout(), policy, now, Grace).Reason.ShouldBe(reason, because);
 
     private static RevisionEntry CurrentEntry(JsonObject rollout) =>
         History(rollout).Last(e => e.Fingerprint == RevisionDetector.Fingerprint(rollout));

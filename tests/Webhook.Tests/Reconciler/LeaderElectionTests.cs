@@ -20,10 +20,7 @@ public sealed class LeaderElectionTests
     public async Task Two_reconcilers_abort_the_stuck_rollout_once_between_them_even_across_a_leader_change()
     {
         await using var kube = await FakeKubeApiServer.StartAsync();
-        var now = DateTimeOffset.UtcNow;
-        var (stuck, others) = Cluster(now.AddHours(-1), now.AddSeconds(-5));
-        kube.Seed(stuck);
-        var seeded = others.Select(kube.Seed).ToList();
+        var seeded = SeedTheCluster(kube);
         using var clientA = kube.CreateClient();
         using var clientB = kube.CreateClient();
         string[] settings =
@@ -73,7 +70,7 @@ public sealed class LeaderElectionTests
             await leading.StopAsync();
             running.Remove(leading);
             var mark = kube.Requests.Count;
-            kube.Seed(StuckRevision4("shop", "late", started: now.AddHours(-1)));
+            kube.Seed(StuckRevision4("shop", "late", started: DateTimeOffset.UtcNow.AddHours(-1)));
             var latePatch = await kube.WaitForRequestAsync(r => r.Sequence > mark && IsStatusPatch(r), Wait);
             await kube.WaitForRequestAsync(r => r.Sequence > mark && IsEventPost(r) && Regards(r, "late"), Wait);
 

@@ -140,25 +140,35 @@ internal static class RealisticRollouts
     };
 
     private static JsonArray ManagedFields(DateTimeOffset now) => new(
-        new JsonObject
+        ManagedField(
+            "kubectl-client-side-apply",
+            now.AddDays(-1),
+            """{"f:metadata":{"f:annotations":{".":{},"f:argocd.argoproj.io/tracking-id":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}},"f:labels":{".":{},"f:app.kubernetes.io/instance":{},"f:app.kubernetes.io/name":{},"f:team":{}}},"f:spec":{".":{},"f:progressDeadlineAbort":{},"f:progressDeadlineSeconds":{},"f:replicas":{},"f:revisionHistoryLimit":{},"f:selector":{},"f:strategy":{".":{},"f:canary":{}},"f:template":{".":{},"f:metadata":{},"f:spec":{".":{},"f:containers":{},"f:volumes":{}}}}}"""),
+        ManagedField(
+            "rollouts-controller",
+            now.AddHours(-1),
+            """{"f:status":{".":{},"f:HPAReplicas":{},"f:availableReplicas":{},"f:blueGreen":{},"f:canary":{},"f:conditions":{},"f:currentPodHash":{},"f:message":{},"f:observedGeneration":{},"f:phase":{},"f:readyReplicas":{},"f:replicas":{},"f:selector":{},"f:stableRS":{},"f:updatedReplicas":{}}}""",
+            subresource: "status"));
+
+    /// <summary>One managedFields entry of an Update by <paramref name="manager"/> (of the status subresource, when named).</summary>
+    private static JsonObject ManagedField(string manager, DateTimeOffset at, string fieldsV1, string? subresource = null)
+    {
+        var entry = new JsonObject
         {
-            ["manager"] = "kubectl-client-side-apply",
+            ["manager"] = manager,
             ["operation"] = "Update",
             ["apiVersion"] = "argoproj.io/v1alpha1",
-            ["time"] = RolloutObjects.Time(now.AddDays(-1)),
+            ["time"] = RolloutObjects.Time(at),
             ["fieldsType"] = "FieldsV1",
-            ["fieldsV1"] = JsonNode.Parse("""{"f:metadata":{"f:annotations":{".":{},"f:argocd.argoproj.io/tracking-id":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}},"f:labels":{".":{},"f:app.kubernetes.io/instance":{},"f:app.kubernetes.io/name":{},"f:team":{}}},"f:spec":{".":{},"f:progressDeadlineAbort":{},"f:progressDeadlineSeconds":{},"f:replicas":{},"f:revisionHistoryLimit":{},"f:selector":{},"f:strategy":{".":{},"f:canary":{}},"f:template":{".":{},"f:metadata":{},"f:spec":{".":{},"f:containers":{},"f:volumes":{}}}}}"""),
-        },
-        new JsonObject
+            ["fieldsV1"] = JsonNode.Parse(fieldsV1),
+        };
+        if (subresource is not null)
         {
-            ["manager"] = "rollouts-controller",
-            ["operation"] = "Update",
-            ["apiVersion"] = "argoproj.io/v1alpha1",
-            ["time"] = RolloutObjects.Time(now.AddHours(-1)),
-            ["fieldsType"] = "FieldsV1",
-            ["fieldsV1"] = JsonNode.Parse("""{"f:status":{".":{},"f:HPAReplicas":{},"f:availableReplicas":{},"f:blueGreen":{},"f:canary":{},"f:conditions":{},"f:currentPodHash":{},"f:message":{},"f:observedGeneration":{},"f:phase":{},"f:readyReplicas":{},"f:replicas":{},"f:selector":{},"f:stableRS":{},"f:updatedReplicas":{}}}"""),
-            ["subresource"] = "status",
-        });
+            entry["subresource"] = subresource;
+        }
+
+        return entry;
+    }
 
     private static JsonObject Status(int index, DateTimeOffset now)
     {

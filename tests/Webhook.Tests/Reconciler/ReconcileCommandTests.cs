@@ -23,10 +23,7 @@ public sealed class ReconcileCommandTests : IDisposable
     public async Task Webhook_reconcile_aborts_only_the_stuck_rollout_emits_the_event_serves_its_probes_and_exits_cleanly_on_sigterm()
     {
         await using var kube = await FakeKubeApiServer.StartAsync();
-        var now = DateTimeOffset.UtcNow;
-        var (stuck, others) = Cluster(now.AddHours(-1), now.AddSeconds(-5));
-        kube.Seed(stuck);
-        var seeded = others.Select(kube.Seed).ToList();
+        var seeded = SeedTheCluster(kube);
         var kubeconfig = Kubeconfig(kube.Url);
 
         using var webhook = WebhookProcess.Start(
@@ -101,19 +98,12 @@ public sealed class ReconcileCommandTests : IDisposable
     {
         var home = Directory.CreateDirectory(Path.Combine(folder, "home")).FullName;
 
-        var (exit, run) = await WebhookProcess.RunAsync(
-            ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard"],
-            NoCluster(("HOME", home)),
-            Wait);
-        using var process = run;
+        var (line, _) = await ExitsTwoAsync(["--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard"], ("HOME", home));
 
-        exit.ShouldBe(2, process.Output);
-        var line = process.StandardError.ShouldHaveSingleItem();
         line.ShouldStartWith("webhook: bad configuration, nothing served: no Kubernetes configuration: ");
         line.ShouldContain("no in-cluster service account (KUBERNETES_SERVICE_HOST is unset)");
         line.ShouldContain($"KUBECONFIG is unset and {home}/.kube/config does not exist");
         line.ShouldContain("set KUBECONFIG");
-        ShouldHaveNoStackTrace(process);
     }
 
     [Fact]
@@ -121,18 +111,13 @@ public sealed class ReconcileCommandTests : IDisposable
     {
         var closed = ClosedLoopbackPort();
 
-        var (exit, run) = await WebhookProcess.RunAsync(
-            ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard", "--Kubernetes:StartupTimeoutSeconds=2"],
-            NoCluster(("KUBECONFIG", Kubeconfig($"https://127.0.0.1:{closed}"))),
-            Wait);
-        using var process = run;
+        var (line, logged) = await ExitsTwoAsync(
+            ["--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard", "--Kubernetes:StartupTimeoutSeconds=2"],
+            ("KUBECONFIG", Kubeconfig($"https://127.0.0.1:{closed}")));
 
-        exit.ShouldBe(2, process.Output);
-        var line = process.StandardError.ShouldHaveSingleItem();
         line.ShouldStartWith($"webhook: bad configuration, nothing served: the API server at https://127.0.0.1:{closed} is not reachable (Connection refused");
         line.ShouldContain("check that the cluster is up and that the kubeconfig's server address is right");
-        process.StandardOutput.Count(l => l.Contains("\"EventId\":{\"Id\":28", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(1, "each retry is logged");
-        ShouldHaveNoStackTrace(process);
+        logged.Count(l => l.Contains("\"EventId\":{\"Id\":28", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(1, "each retry is logged");
     }
 
     [Theory]
@@ -144,16 +129,9 @@ public sealed class ReconcileCommandTests : IDisposable
         var kubeconfig = Path.Combine(folder, "broken-kubeconfig");
         File.WriteAllText(kubeconfig, content);
 
-        var (exit, run) = await WebhookProcess.RunAsync(
-            ["reconcile", "--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard"],
-            NoCluster(("KUBECONFIG", kubeconfig)),
-            Wait);
-        using var process = run;
+        var (line, _) = await ExitsTwoAsync(["--urls", "http://127.0.0.1:0", "--Reconciler:LeaseNamespace=deadline-guard"], ("KUBECONFIG", kubeconfig));
 
-        exit.ShouldBe(2, process.Output);
-        process.StandardError.ShouldHaveSingleItem()
-            .ShouldBe($"webhook: bad configuration, nothing served: the kubeconfig {kubeconfig} (KUBECONFIG) cannot be used: {problem}");
-        ShouldHaveNoStackTrace(process);
+        line.ShouldBe($"webhook: bad configuration, nothing served: the kubeconfig {kubeconfig} (KUBECONFIG) cannot be used: {problem}");
     }
 
     [Fact]
@@ -164,17 +142,11 @@ public sealed class ReconcileCommandTests : IDisposable
         busy.Start();
         var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
 
-        var (exit, run) = await WebhookProcess.RunAsync(
-            ["reconcile", "--urls", $"http://127.0.0.1:{port}", "--Reconciler:LeaderElection=false"],
-            NoCluster(("KUBECONFIG", Kubeconfig(kube.Url))),
-            Wait);
-        using var process = run;
+        var (line, _) = await ExitsTwoAsync(["--urls", $"http://127.0.0.1:{port}", "--Reconciler:LeaderElection=false"], ("KUBECONFIG", Kubeconfig(kube.Url)));
 
-        exit.ShouldBe(2, process.Output);
-        process.StandardError.ShouldHaveSingleItem().ShouldBe(
+        line.ShouldBe(
             $"webhook: bad configuration, nothing served: cannot listen: Failed to bind to address http://127.0.0.1:{port}: address already in use " +
             "(another process holds the port, or it needs privileges; choose another with --urls)");
-        ShouldHaveNoStackTrace(process);
     }
 
     [Fact]
@@ -226,6 +198,19 @@ public sealed class ReconcileCommandTests : IDisposable
         KubernetesStartupCheck.Classify(status, failure).Verdict.ShouldBe(expected);
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    /// <summary>
+    /// <c>webhook reconcile</c> with <paramref name="arguments"/> on a machine with no cluster but <paramref name="settings"/>:
+    /// it must exit 2 with one line on stderr and no stack trace. Returns that line and what it wrote to stdout.
+    /// </summary>
+    private static async Task<(string Line, IReadOnlyList<string> Logged)> ExitsTwoAsync(string[] arguments, params (string Name, string? Value)[] settings)
+    {
+        var (exit, run) = await WebhookProcess.RunAsync(["reconcile", .. arguments], NoCluster(settings), Wait);
+        using var process = run;
+        exit.ShouldBe(2, process.Output);
+        ShouldHaveNoStackTrace(process);
+        return (process.StandardError.ShouldHaveSingleItem(), process.StandardOutput);
+    }
 
     /// <summary>The environment of a machine with no cluster at all, plus the given settings.</summary>
     private static Dictionary<string, string?> NoCluster(params (string Name, string? Value)[] settings)

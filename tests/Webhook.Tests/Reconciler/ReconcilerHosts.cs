@@ -27,6 +27,11 @@ internal static class ReconcilerHosts
 
     public static bool IsEventPost(RecordedRequest r) => r.Method == "POST" && r.Path.StartsWith("/apis/events.k8s.io/v1/namespaces/", StringComparison.Ordinal);
 
+    public static bool IsRolloutList(RecordedRequest r) => r.Method == "GET" && r.Path == "/apis/argoproj.io/v1alpha1/rollouts" && !r.IsWatch;
+
+    /// <summary>The namespace of the Rollout an Event post is about.</summary>
+    public static string RegardingNamespace(RecordedRequest post) => JsonNode.Parse(post.Body)!["regarding"]!["namespace"]!.GetValue<string>();
+
     public static bool IsLeaseRenewal(RecordedRequest r, string holder) =>
         r.Method == "PUT" && r.Path == $"/apis/coordination.k8s.io/v1/namespaces/{LeaseNamespace}/leases/{LeaseName}"
         && JsonNode.Parse(r.Body)?["spec"]?["holderIdentity"]?.GetValue<string>() == holder;
@@ -49,6 +54,18 @@ internal static class ReconcilerHosts
 
             await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
+    }
+
+    /// <summary>
+    /// Stores <see cref="RolloutObjects.Cluster"/> as of now (these hosts run in real time): the stuck revision 4, started
+    /// an hour ago, and the Rollouts to leave alone, whose stored copies it returns.
+    /// </summary>
+    public static List<JsonObject> SeedTheCluster(FakeKubeApiServer kube)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (stuck, others) = RolloutObjects.Cluster(now.AddHours(-1), now.AddSeconds(-5));
+        kube.Seed(stuck);
+        return [.. others.Select(kube.Seed)];
     }
 
     /// <summary>Every stored object of <paramref name="seeded"/> is unchanged (same content, same resourceVersion).</summary>

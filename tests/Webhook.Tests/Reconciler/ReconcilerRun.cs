@@ -22,19 +22,19 @@ internal sealed class ReconcilerRun : IAsyncDisposable
     private readonly PolicyStore policies;
     private Task? running;
 
-    private ReconcilerRun(FakeKubeApiServer kube, ObservedClock clock, ReconcilerOptions options, int pageSize, IRolloutInformerFactory? informers, string? policyFile, ILogger<DeadlineReconciler>? logger)
+    private ReconcilerRun(FakeKubeApiServer kube, ObservedClock clock, ReconcilerOptions options, ReconcilerSetup setup)
     {
         Options = options;
         Metrics = new ReconcilerMetrics(Prometheus.Metrics.NewCustomRegistry());
         policies = new PolicyStore(
-            Microsoft.Extensions.Options.Options.Create(new PolicyOptions { File = policyFile }),
+            Microsoft.Extensions.Options.Options.Create(new PolicyOptions { File = setup.PolicyFile }),
             NullLogger<PolicyStore>.Instance,
             new WebhookMetrics(Prometheus.Metrics.NewCustomRegistry()),
             new Readiness());
         policies.LoadInitial();
         var actions = new DeadlineActions(kube.Client, options, clock, NullLogger<DeadlineActions>.Instance) { Instance = "deadline-guard-reconciler-0" };
-        informers ??= new RolloutInformerFactory(kube.Client, options, clock, Metrics, NullLoggerFactory.Instance, pageSize);
-        Reconciler = new DeadlineReconciler(informers, policies, options, actions, clock, Metrics, logger ?? NullLogger<DeadlineReconciler>.Instance);
+        var informers = setup.Informers ?? new RolloutInformerFactory(kube.Client, options, clock, Metrics, NullLoggerFactory.Instance, setup.PageSize);
+        Reconciler = new DeadlineReconciler(informers, policies, options, actions, clock, Metrics, setup.Logger ?? NullLogger<DeadlineReconciler>.Instance);
     }
 
     public ReconcilerOptions Options { get; }
@@ -50,33 +50,19 @@ internal sealed class ReconcilerRun : IAsyncDisposable
     /// Starts the loop and waits until the first list has been judged (and acted on). The options default to the
     /// product's, except a watchdog of an hour so that the tests' big clock steps do not restart watches.
     /// </summary>
-    public static async Task<ReconcilerRun> StartAsync(
-        FakeKubeApiServer kube,
-        ObservedClock clock,
-        Action<ReconcilerOptions>? configure = null,
-        int pageSize = RolloutInformer.DefaultPageSize,
-        IRolloutInformerFactory? informers = null,
-        string? policyFile = null,
-        ILogger<DeadlineReconciler>? logger = null)
+    public static async Task<ReconcilerRun> StartAsync(FakeKubeApiServer kube, ObservedClock clock, ReconcilerSetup setup)
     {
-        var run = Launch(kube, clock, configure, pageSize, informers, policyFile, logger);
+        var run = Launch(kube, clock, setup);
         await run.SyncedAsync();
         return run;
     }
 
     /// <summary>Starts the loop without waiting for anything.</summary>
-    public static ReconcilerRun Launch(
-        FakeKubeApiServer kube,
-        ObservedClock clock,
-        Action<ReconcilerOptions>? configure = null,
-        int pageSize = RolloutInformer.DefaultPageSize,
-        IRolloutInformerFactory? informers = null,
-        string? policyFile = null,
-        ILogger<DeadlineReconciler>? logger = null)
+    public static ReconcilerRun Launch(FakeKubeApiServer kube, ObservedClock clock, ReconcilerSetup setup)
     {
         var options = new ReconcilerOptions { LeaderElection = false, WatchIdleTimeoutSeconds = 3600 };
-        configure?.Invoke(options);
-        var run = new ReconcilerRun(kube, clock, options, pageSize, informers, policyFile, logger);
+        setup.Configure?.Invoke(options);
+        var run = new ReconcilerRun(kube, clock, options, setup);
         run.running = Task.Run(() => run.Reconciler.RunAsync(run.stop.Token));
         return run;
     }

@@ -138,13 +138,7 @@ public static class RolloutObjects
     {
         var rollout = Admit(BlueGreenManifest(ns, name, autoPromotion: false), at.AddMinutes(-5), TimeSpan.FromMinutes(5),
             ["argoproj/rollouts-demo:blue", "argoproj/rollouts-demo:yellow"]);
-        SetStatus(rollout, "Paused", "BlueGreenPause", stableImage: "argoproj/rollouts-demo:blue",
-            Condition("Progressing", "Unknown", "RolloutPaused", at.AddSeconds(30), "Rollout is paused"),
-            Condition("Paused", "True", "RolloutPaused", at.AddSeconds(30), "Rollout is paused"),
-            Condition("Available", "True", "AvailableReason", at.AddMinutes(-5).AddSeconds(30), "Rollout has minimum availability"));
-        var status = rollout["status"]!.AsObject();
-        status["controllerPause"] = true;
-        status["pauseConditions"] = new JsonArray(new JsonObject { ["reason"] = "BlueGreenPause", ["startTime"] = Time(at.AddSeconds(30)) });
+        PausedByController(rollout, "BlueGreenPause", at, since: at.AddSeconds(30));
         return rollout;
     }
 
@@ -167,14 +161,8 @@ public static class RolloutObjects
     {
         var rollout = Admit(CanaryManifest(ns, name, new JsonObject { ["pause"] = new JsonObject() }), at.AddMinutes(-5), TimeSpan.FromMinutes(5),
             ["argoproj/rollouts-demo:blue", "argoproj/rollouts-demo:yellow"]);
-        SetStatus(rollout, "Paused", "CanaryPauseStep", stableImage: "argoproj/rollouts-demo:blue",
-            Condition("Progressing", "Unknown", "RolloutPaused", at.AddSeconds(20), "Rollout is paused"),
-            Condition("Paused", "True", "RolloutPaused", at.AddSeconds(20), "Rollout is paused"),
-            Condition("Available", "True", "AvailableReason", at.AddMinutes(-5).AddSeconds(30), "Rollout has minimum availability"));
-        var status = rollout["status"]!.AsObject();
-        status["currentStepIndex"] = 1;
-        status["controllerPause"] = true;
-        status["pauseConditions"] = new JsonArray(new JsonObject { ["reason"] = "CanaryPauseStep", ["startTime"] = Time(at.AddSeconds(20)) });
+        PausedByController(rollout, "CanaryPauseStep", at, since: at.AddSeconds(20));
+        rollout["status"]!["currentStepIndex"] = 1;
         return rollout;
     }
 
@@ -319,6 +307,21 @@ public static class RolloutObjects
         ["lastUpdateTime"] = Time(at),
         ["lastTransitionTime"] = Time(at),
     };
+
+    /// <summary>
+    /// The status of a second revision (started at <paramref name="at"/>) that Argo paused at <paramref name="since"/>
+    /// for <paramref name="reason"/>: phase Paused, a controller pause and its pause condition.
+    /// </summary>
+    private static void PausedByController(JsonObject rollout, string reason, DateTimeOffset at, DateTimeOffset since)
+    {
+        SetStatus(rollout, "Paused", reason, stableImage: "argoproj/rollouts-demo:blue",
+            Condition("Progressing", "Unknown", "RolloutPaused", since, "Rollout is paused"),
+            Condition("Paused", "True", "RolloutPaused", since, "Rollout is paused"),
+            Condition("Available", "True", "AvailableReason", at.AddMinutes(-5).AddSeconds(30), "Rollout has minimum availability"));
+        var status = rollout["status"]!.AsObject();
+        status["controllerPause"] = true;
+        status["pauseConditions"] = new JsonArray(new JsonObject { ["reason"] = reason, ["startTime"] = Time(since) });
+    }
 
     private static void SetStatus(JsonObject rollout, string phase, string? message, string? stableImage, params JsonObject[] conditions)
     {

@@ -37,7 +37,8 @@ public sealed class WebhookProcess : IDisposable
     /// <summary>
     /// Starts the program. <paramref name="environment"/> entries with a null value are removed; with
     /// <paramref name="onlyThisEnvironment"/> the child gets nothing but those entries. <paramref name="runAs"/> runs it as
-    /// that uid and gid with no supplementary groups (needs root).
+    /// that uid and gid with no supplementary groups (needs root). <paramref name="launcher"/> runs <c>dotnet</c> through a
+    /// command that ends by exec'ing its arguments (one that puts the process into a cgroup first, say).
     /// </summary>
     public static WebhookProcess Start(
         IReadOnlyList<string> args,
@@ -45,10 +46,11 @@ public sealed class WebhookProcess : IDisposable
         string? programFolder = null,
         (int Uid, int Gid)? runAs = null,
         bool onlyThisEnvironment = false,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        IReadOnlyList<string>? launcher = null)
     {
         var folder = programFolder ?? AppContext.BaseDirectory;
-        var start = new ProcessStartInfo(runAs is null ? DotnetHost : "setpriv")
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : runAs is null ? DotnetHost : "setpriv")
         {
             WorkingDirectory = workingDirectory ?? folder,
             RedirectStandardOutput = true,
@@ -56,7 +58,14 @@ public sealed class WebhookProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (runAs is var (uid, gid))
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var arg in launcher.Skip(1).Append(DotnetHost))
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+        else if (runAs is var (uid, gid))
         {
             foreach (var arg in new[] { "--reuid", uid.ToString(CultureInfo.InvariantCulture), "--regid", gid.ToString(CultureInfo.InvariantCulture), "--clear-groups", "--", DotnetHost })
             {
