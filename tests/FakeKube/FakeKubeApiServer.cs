@@ -29,7 +29,8 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 /// (409 Conflict when the body's resourceVersion is stale), patch (merge, JSON patch with add/remove/replace/test;
 /// strategic merge is treated as merge for built-in types and refused with 415 for custom ones), delete; and the
 /// status subresource (GET/PUT/PATCH) for types with <see cref="FakeKubeResource.HasStatus"/>: writes there change
-/// only status, writes to the main resource keep the stored status. Objects are <see cref="JsonObject"/>s; one
+/// only status, writes to the main resource keep the stored status. Objects are <see cref="JsonObject"/>s here and
+/// JSON bytes in the store (so 100,000 realistic Rollouts fit in about their size, for the benchmarks); one
 /// global resourceVersion counts every write; uid and creationTimestamp are set on create; metadata.generation is
 /// never bumped and, through the API, never changed (the test controls may set it, as a spec change would). A write
 /// that changes nothing is a no-op (no new version, no event), as on the real server. Anything else: 404 Status.
