@@ -115,7 +115,7 @@ public sealed partial class AdmissionTelemetry(WebhookMetrics metrics, DecisionL
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Endpoint} request aborted by the client before its body was read")]
     private static partial void LogAborted(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Internal fault looking for pitfalls in {Uid} for {Rollout}; answered without them")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Internal fault looking for pitfalls in {Uid} for {Rollout}; answered without them")]
     private static partial void LogPitfallFault(ILogger logger, Exception exception, string uid, string rollout);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Internal fault deciding {Uid} for {Rollout}; answered per the failure policy")]
