@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -317,6 +318,7 @@ public static class RevisionHistoryAnnotation
         : EntryField.None;
 
     /// <summary>Adds <paramref name="field"/> to those <paramref name="seen"/>; false when it was there already: given twice, which one would a reader believe?</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool Mark(ref EntryField seen, EntryField field)
     {
         var first = field == EntryField.None || (seen & field) == 0;

@@ -870,6 +870,7 @@ public sealed class RolloutDecoder
     }
 
     /// <summary>Moves to the property's value: true when it is an object (the reader on its start), else skips it (absent).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool EnterObject(ref Utf8JsonReader reader)
     {
         if (Next(ref reader) == JsonTokenType.StartObject)
@@ -882,18 +883,22 @@ public sealed class RolloutDecoder
     }
 
     /// <summary>The property's value when it is a string; anything else is skipped and absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static string? ReadString(ref Utf8JsonReader reader) =>
         Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
 
     /// <summary>As <see cref="ReadString"/>, for a text many Rollouts repeat: one shared string from <see cref="Pool"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private string? ReadPooled(ref Utf8JsonReader reader) =>
         Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
 
     /// <summary>The property's value when it is a string that is a time (<see cref="HistoryEntryReader.ParseTime(ref Utf8JsonReader)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader) =>
         Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
 
     /// <summary>Skips the value of the property the reader is on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SkipValue(ref Utf8JsonReader reader)
     {
         Read(ref reader);
