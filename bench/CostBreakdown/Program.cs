@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using DeadlineGuard.Admission;
 using DeadlineGuard.History;
 using DeadlineGuard.Json;
+using DeadlineGuard.Pitfalls;
 using DeadlineGuard.Policy;
 
 // Times each step of the webhook's /mutate and /validate work on one review, in-process and single-threaded:
@@ -21,6 +22,26 @@ var body = File.ReadAllBytes(fixture);
 var segmented = Segments.Split(body, 4096); // Kestrel hands the HTTP/2 body over in pieces of about this size
 var policy = DeadlinePolicy.BuiltIn;
 var decider = new AdmissionDecider();
+var covered = new AdmissionDecider(coverage: ReconcilerCoverage.From(new PitfallSettings { ReconcilerRunning = true }));
+
+// The pitfall detector's inputs as /validate builds them (AdmissionPitfalls): the context, spec and the ignore annotation.
+PitfallContext Context(AdmissionRequest r) => ReconcilerCoverage.Absent.Context(r.Namespace, 0, null, policy.Pitfalls.Ignore);
+PitfallReport DetectInSpec(AdmissionRequest r) => PitfallDetector.Detect(
+    r.Object!.Spec, r.Object.TryGetAnnotation(PitfallDetector.IgnoreAnnotation, out var ignore) ? ignore : null, Context(r));
+
+// /validate as AdmissionDecider.Validate makes it, less the pitfall check: what the check adds is the difference.
+AdmissionDecision ValidateWithoutPitfalls(AdmissionRequest r)
+{
+    if (PolicyResolver.IsExemptNamespace(policy, r.Namespace))
+    {
+        return AdmissionDecision.Skip;
+    }
+
+    var exemption = Exemption.Evaluate(policy, r.Namespace, r.Object!);
+    return exemption.Exempt
+        ? AdmissionDecision.Skip
+        : decider.Judge(RolloutDeadlineFields.From(r.Object!), r.Display, PolicyResolver.Resolve(policy, r.Namespace), exemption.Warning);
+}
 
 AdmissionRequest Decode(ReadOnlySequence<byte> sequence) => AdmissionDecoder.Decode(sequence).Request ?? throw new InvalidOperationException("fixture does not decode");
 
@@ -47,6 +68,9 @@ var sample = Decode(segmentedWithHistory);
 var storedSlot = sample.OldObject!.AnnotationSlot(RevisionHistoryAnnotation.Key);
 var stored = storedSlot.IsPresent ? JsonValues.Utf8StringOf(sample.OldObject.Raw(storedSlot)) : [];
 var reviewOnly = new JsonPathSet();
+var specBytes = sample.Object!.Raw(sample.Object.SpecSlot).ToArray();
+var specElement = sample.Object.Spec;
+var sampleReport = PitfallDetector.Detect(specElement, null, Context(sample));
 var steps = new (string Name, Action Run)[]
 {
     ("parse: Utf8JsonReader, tokens only", () => { var r = new Utf8JsonReader(segmented); while (r.Read()) { } }),
@@ -55,6 +79,13 @@ var steps = new (string Name, Action Run)[]
     ("scan: JsonScanner, checks only (no paths)", () => { using var s = JsonScanner.Scan(segmented, reviewOnly, AdmissionDecoder.MaxDepth, out _); }),
     ("decode: AdmissionDecoder.Decode", () => { using var r = Decode(segmented); }),
     ("decode + validate", () => { using var r = Decode(segmented); decider.Validate(r, policy); }),
+    ("decode + validate, pitfall check left out", () => { using var r = Decode(segmented); ValidateWithoutPitfalls(r); }),
+    ("decode + validate, reconciler running", () => { using var r = Decode(segmented); covered.Validate(r, policy); }),
+    ("decode + pitfalls: spec and annotation only", () => { using var r = Decode(segmented); DetectInSpec(r); }),
+    ("decode + pitfalls: the whole object parsed", () => { using var r = Decode(segmented); PitfallDetector.Detect(r.Object!.Element, Context(r)); }),
+    ("  pitfalls part: parse spec", () => { using var d = JsonDocument.Parse(specBytes); }),
+    ("  pitfalls part: detect in a parsed spec", () => PitfallDetector.Detect(specElement, null, Context(sample))),
+    ("  pitfalls part: the warnings", () => PitfallWarnings.ForAdmission(sampleReport.Findings)),
     ("decode + mutate + write response", () => MutateAndWrite(segmented, record: true)),
     ("/mutate work without the history (9 entries)", () => MutateAndWrite(segmentedWithHistory, record: false)),
     ("/mutate work with the history (9 entries + 1)", () => MutateAndWrite(segmentedWithHistory, record: true)),

@@ -189,9 +189,20 @@ public sealed partial class AdmissionHandler(
             metrics.Violations.WithLabels(violation.Field, outcome).Inc();
         }
 
+        if (decision.PitfallFault is { } fault)
+        {
+            LogPitfallFault(logger, fault, request.Uid, request.Display);
+        }
+
+        var pitfalls = decision.Pitfalls.Findings;
+        for (var i = 0; i < pitfalls.Count; i++)
+        {
+            metrics.PitfallSeries[pitfalls[i].Id].Inc();
+        }
+
         if (decision.Outcome != Outcome.Skipped && decisionLog.IsEnabled)
         {
-            decisionLog.Write(endpointName, request, outcome, decision.Violations, decision.Patch.Count, elapsed.TotalMilliseconds);
+            decisionLog.Write(endpointName, request, outcome, decision.Violations, decision.Pitfalls, decision.Patch.Count, elapsed.TotalMilliseconds);
         }
     }
 
@@ -277,6 +288,9 @@ public sealed partial class AdmissionHandler(
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Endpoint} request aborted by the client before its body was read")]
     private static partial void LogAborted(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Internal fault looking for pitfalls in {Uid} for {Rollout}; answered without them")]
+    private static partial void LogPitfallFault(ILogger logger, Exception exception, string uid, string rollout);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Internal fault deciding {Uid} for {Rollout}; answered per the failure policy")]
     private static partial void LogFault(ILogger logger, Exception exception, string uid, string rollout);

@@ -1,20 +1,26 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using DeadlineGuard.History;
+using DeadlineGuard.Pitfalls;
 using DeadlineGuard.Policy;
+using RolloutView = DeadlineGuard.History.RolloutView;
 
 namespace DeadlineGuard.Admission;
 
 /// <summary>
 /// The two admission decisions as pure functions of (request, policy): no HTTP, no I/O.
-/// /mutate adds what is missing and never refuses; /validate judges the final object and never patches.
+/// /mutate adds what is missing and never refuses; /validate judges the final object, never patches, and reports
+/// the Rollout's pitfalls (docs/pitfalls.md) as warnings after the policy's own.
 /// </summary>
-public sealed class AdmissionDecider(TimeProvider? time = null)
+/// <param name="time">The clock of the revision history.</param>
+/// <param name="coverage">What the webhook knows of the reconciler, for the pitfalls; <see cref="ReconcilerCoverage.Absent"/> when not told.</param>
+public sealed class AdmissionDecider(TimeProvider? time = null, ReconcilerCoverage? coverage = null)
 {
     /// <summary>Kubernetes truncates longer warnings; keep each within this.</summary>
     public const int MaxWarningLength = 119;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ReconcilerCoverage _coverage = coverage ?? ReconcilerCoverage.Absent;
     private readonly ConcurrentDictionary<EffectivePolicy, RolloutDeadlineRules> _rules = new();
 
     /// <summary>
@@ -24,14 +30,18 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
     public AdmissionDecision Mutate(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory = true) =>
         Mutation(request, policy, recordHistory).Decision;
 
-    /// <summary>Both decisions for one object, as the API server would make them in turn: mutate, then validate the result.</summary>
+    /// <summary>
+    /// Both decisions for one object, as the API server would make them in turn: mutate, then validate the result.
+    /// Offline, whether a reconciler runs is not known: every pitfall is reported, and the policy's pause limit is
+    /// taken as in force (<see cref="ReconcilerCoverage.Unknown"/>).
+    /// </summary>
     public (AdmissionDecision Mutation, AdmissionDecision Validation) Review(AdmissionRequest request, DeadlinePolicy policy)
     {
         // One mutation: the validation judges its injection without building the mutated object.
         var (mutation, injection) = Mutation(request, policy, recordHistory: false);
         return mutation.Outcome is Outcome.Patched or Outcome.Allowed
-            ? (mutation, Validate(request, policy, injection))
-            : (mutation, Validate(request, policy));
+            ? (mutation, Validate(request, policy, injection, ReconcilerCoverage.Unknown))
+            : (mutation, Validate(request, policy, default, ReconcilerCoverage.Unknown));
     }
 
     /// <summary>
@@ -53,9 +63,9 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
         }
     }
 
-    public AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy) => Validate(request, policy, default);
+    public AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy) => Validate(request, policy, default, _coverage);
 
-    private AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy, DeadlineInjection injection)
+    private AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy, DeadlineInjection injection, ReconcilerCoverage coverage)
     {
         if (Subject.Of(request, policy) is not { } subject)
         {
@@ -65,10 +75,26 @@ public sealed class AdmissionDecider(TimeProvider? time = null)
         var (rollout, effective, exemption) = subject;
         if (exemption.Exempt)
         {
+            // An exempt Rollout has opted out of the deadline policy: its pitfalls are not looked for either.
             return AdmissionDecision.Allow(Outcome.Exempt, audit: new Dictionary<string, string> { ["exempt"] = exemption.Reason! });
         }
 
-        return Judge(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
+        var decision = Judge(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
+        PitfallReport pitfalls;
+        try
+        {
+            pitfalls = AdmissionPitfalls.Find(rollout, request.Namespace, policy, effective, injection.Seconds, coverage);
+        }
+#pragma warning disable CA1031 // pitfalls are advice: a fault in finding them must never turn into a denial under failurePolicy Fail
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return decision with { PitfallFault = e };
+        }
+
+        return pitfalls.Findings.Count == 0 && pitfalls.Notes.Count == 0 && pitfalls.Suppressed.Count == 0
+            ? decision
+            : decision with { Pitfalls = pitfalls, PitfallWarnings = PitfallWarnings.ForAdmission(pitfalls.Findings) };
     }
 
     private (AdmissionDecision Decision, DeadlineInjection Injection) Mutation(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory)

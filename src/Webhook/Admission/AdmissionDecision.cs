@@ -1,4 +1,5 @@
 using DeadlineGuard.Json;
+using DeadlineGuard.Pitfalls;
 
 namespace DeadlineGuard.Admission;
 
@@ -41,6 +42,24 @@ public sealed record AdmissionDecision(
     string? Message)
 {
     private static readonly Dictionary<string, string> NoAnnotations = [];
+
+    /// <summary>
+    /// The pitfalls found in the Rollout (docs/pitfalls.md): only /validate looks for them, and never for an exempt
+    /// Rollout. They never change <see cref="Allowed"/> or <see cref="Outcome"/>.
+    /// </summary>
+    public PitfallReport Pitfalls { get; init; } = PitfallReport.Empty;
+
+    /// <summary>
+    /// <see cref="Pitfalls"/> as admission warnings (at most three, then "and N more"), sent after <see cref="Warnings"/>,
+    /// which are the policy's own.
+    /// </summary>
+    public IReadOnlyList<string> PitfallWarnings { get; init; } = [];
+
+    /// <summary>
+    /// The fault that stopped the pitfall check, if one did: the decision stands without pitfalls (they are advice,
+    /// never a reason to refuse), and the handler logs it.
+    /// </summary>
+    public Exception? PitfallFault { get; init; }
 
     public static AdmissionDecision Skip { get; } = Allow(Outcome.Skipped);
 

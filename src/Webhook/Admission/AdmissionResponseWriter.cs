@@ -42,10 +42,16 @@ public static class AdmissionResponseWriter
             writer.WriteEndObject();
         }
 
-        if (decision.Warnings.Count > 0)
+        if (decision.Warnings.Count + decision.PitfallWarnings.Count > 0)
         {
+            // The policy's own warnings first, then the pitfalls'.
             writer.WriteStartArray("warnings");
             foreach (var warning in decision.Warnings)
+            {
+                writer.WriteStringValue(warning);
+            }
+
+            foreach (var warning in decision.PitfallWarnings)
             {
                 writer.WriteStringValue(warning);
             }

@@ -8,7 +8,10 @@ public static class AdmissionServices
     public static IServiceCollection AddAdmission(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<AdmissionOptions, AdmissionOptionsValidator>(configuration, AdmissionOptions.Section);
-        services.AddSingleton<AdmissionDecider>();
+        services.AddValidatedOptions<PitfallSettings, PitfallSettingsValidator>(configuration, PitfallSettings.Section);
+        services.AddSingleton(sp => new AdmissionDecider(
+            sp.GetService<TimeProvider>(),
+            ReconcilerCoverage.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PitfallSettings>>().Value)));
         services.AddSingleton<AdmissionHandler>();
         services.AddSingleton<DecisionLog>();
         services.AddSingleton(provider =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DeadlineGuard.Pitfalls;
 using Serilog.Events;
 using Serilog.Parsing;
 
@@ -14,7 +15,7 @@ namespace DeadlineGuard.Admission;
 public sealed class DecisionLog(Serilog.ILogger logger)
 {
     public const string Template =
-        "{Endpoint:l} {Uid:l} {Operation:l} {Namespace:l}/{Name:l} by {User:l} (dry run {DryRun}): {Decision:l}, violations {Violations}, {PatchOperations} patch operations, {DurationMs:0.000} ms";
+        "{Endpoint:l} {Uid:l} {Operation:l} {Namespace:l}/{Name:l} by {User:l} (dry run {DryRun}): {Decision:l}, violations {Violations}, pitfalls {Pitfalls}, {PatchOperations} patch operations, {DurationMs:0.000} ms";
 
     private static readonly MessageTemplate Parsed = new MessageTemplateParser().Parse(Template);
 
@@ -24,15 +25,26 @@ public sealed class DecisionLog(Serilog.ILogger logger)
 
     private static readonly ScalarValue True = new(true);
     private static readonly ScalarValue False = new(false);
+    private static readonly SequenceValue NoPitfalls = new([]);
+
+    /// <summary>The pitfall ids as log values, made once (ids are constants of the catalog).</summary>
+    private static readonly Dictionary<string, ScalarValue> PitfallIds =
+        PitfallCatalog.All.ToDictionary(d => d.Id, d => new ScalarValue(d.Id), StringComparer.Ordinal);
 
     private readonly Serilog.ILogger _logger = logger.ForContext<AdmissionHandler>();
 
     public bool IsEnabled => _logger.IsEnabled(LogEventLevel.Information);
 
-    public void Write(string endpoint, AdmissionRequest request, string decision, IReadOnlyList<Violation> violations, int patchOperations, double durationMs)
+    /// <param name="pitfalls">
+    /// The pitfall check (docs/pitfalls.md): the ids reported in the answer are logged as <c>Pitfalls</c>; what could not
+    /// be judged (a pod template behind a workloadRef), when anything, as <c>PitfallNotes</c>.
+    /// </param>
+    public void Write(
+        string endpoint, AdmissionRequest request, string decision, IReadOnlyList<Violation> violations, PitfallReport pitfalls, int patchOperations, double durationMs)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(violations);
+        ArgumentNullException.ThrowIfNull(pitfalls);
         var messages = new LogEventPropertyValue[violations.Count];
         for (var i = 0; i < messages.Length; i++)
         {
@@ -55,11 +67,24 @@ public sealed class DecisionLog(Serilog.ILogger logger)
                 new LogEventProperty("DryRun", request.DryRun ? True : False),
                 new LogEventProperty("Decision", new ScalarValue(decision)),
                 new LogEventProperty("Violations", new SequenceValue(messages)),
+                new LogEventProperty("Pitfalls", pitfalls.Findings.Count == 0 ? NoPitfalls : PitfallSequence(pitfalls.Findings)),
                 new LogEventProperty("PatchOperations", new ScalarValue(patchOperations)),
                 new LogEventProperty("DurationMs", new ScalarValue(durationMs)),
                 EventId,
+                .. pitfalls.Notes.Count == 0 ? [] : new[] { new LogEventProperty("PitfallNotes", new SequenceValue(pitfalls.Notes.Select(n => new ScalarValue(n)))) },
             ],
             activity?.TraceId ?? default,
             activity?.SpanId ?? default));
+    }
+
+    private static SequenceValue PitfallSequence(IReadOnlyList<PitfallFinding> pitfalls)
+    {
+        var ids = new LogEventPropertyValue[pitfalls.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = PitfallIds.TryGetValue(pitfalls[i].Id, out var id) ? id : new ScalarValue(pitfalls[i].Id);
+        }
+
+        return new SequenceValue(ids);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Admission;
 using DeadlineGuard.Json;
+using DeadlineGuard.Pitfalls;
 using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Cli;
@@ -30,7 +31,31 @@ public static class ReviewCommand
         };
 
         public IEnumerable<string> Warnings => Mutation.Warnings.Concat(Validation.Warnings).Distinct();
+
+        /// <summary>Every pitfall found (no "and N more": review explains each), with what was ignored and not judged.</summary>
+        public PitfallReport Pitfalls => Validation.Pitfalls;
     }
+
+    private static string SeverityName(PitfallSeverity severity) => severity switch
+    {
+        PitfallSeverity.High => "high",
+        PitfallSeverity.Medium => "medium",
+        _ => "low",
+    };
+
+    private static string ReasonText(SuppressionReason reason) => reason switch
+    {
+        SuppressionReason.IgnoredByPolicy => "ignored by the policy",
+        SuppressionReason.IgnoredByAnnotation => $"ignored by the annotation {PitfallDetector.IgnoreAnnotation}",
+        _ => "covered by the reconciler",
+    };
+
+    private static string Key(SuppressionReason reason) => reason switch
+    {
+        SuppressionReason.IgnoredByPolicy => "policy",
+        SuppressionReason.IgnoredByAnnotation => "annotation",
+        _ => "reconciler",
+    };
 
     public static DocumentedCommand Create(CommandContext context)
     {
@@ -51,7 +76,9 @@ public static class ReviewCommand
         {
             Details = """
                 Prints, per Rollout, the verdict, the violations, the warnings and the patch the webhook would
-                apply, as the API server would get them from /mutate and then /validate. Other kinds are skipped.
+                apply, as the API server would get them from /mutate and then /validate, and every pitfall found
+                (docs/pitfalls.md) with its id, severity and explanation, including those a reconciler would
+                cover (review cannot know whether one runs). Other kinds are skipped.
                 """,
             Notes = "Exit codes: 0 all allowed, 1 any denied, 2 usage error or unreadable input.",
         };
@@ -139,6 +166,21 @@ public static class ReviewCommand
                 await output.WriteLineAsync($"  audit:     {key}: {value}");
             }
 
+            foreach (var finding in result.Pitfalls.Findings)
+            {
+                await output.WriteLineAsync($"  pitfall:   {finding.Id} ({SeverityName(finding.Severity)}) {finding.Explanation}");
+            }
+
+            foreach (var suppressed in result.Pitfalls.Suppressed)
+            {
+                await output.WriteLineAsync($"  ignored:   {suppressed.Finding.Id} ({SeverityName(suppressed.Finding.Severity)}), {ReasonText(suppressed.Reason)}");
+            }
+
+            foreach (var note in result.Pitfalls.Notes)
+            {
+                await output.WriteLineAsync($"  note:      {note}");
+            }
+
             foreach (var operation in result.Mutation.Patch)
             {
                 await output.WriteLineAsync($"  patch:     {operation.Op} {operation.Path} {operation.Value?.ToJsonString()}".TrimEnd());
@@ -168,6 +210,29 @@ public static class ReviewCommand
                 audit[key] = value;
             }
 
+            var pitfalls = new JsonArray();
+            foreach (var finding in result.Pitfalls.Findings)
+            {
+                pitfalls.Add(new JsonObject
+                {
+                    ["id"] = finding.Id,
+                    ["severity"] = SeverityName(finding.Severity),
+                    ["warning"] = finding.Warning,
+                    ["explanation"] = finding.Explanation,
+                });
+            }
+
+            var ignored = new JsonArray();
+            foreach (var suppressed in result.Pitfalls.Suppressed)
+            {
+                ignored.Add(new JsonObject
+                {
+                    ["id"] = suppressed.Finding.Id,
+                    ["severity"] = SeverityName(suppressed.Finding.Severity),
+                    ["reason"] = Key(suppressed.Reason),
+                });
+            }
+
             items.Add(new JsonObject
             {
                 ["source"] = result.Document.Source,
@@ -180,6 +245,9 @@ public static class ReviewCommand
                 ["violations"] = violations,
                 ["warnings"] = new JsonArray(result.Warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray()),
                 ["auditAnnotations"] = audit,
+                ["pitfalls"] = pitfalls,
+                ["ignoredPitfalls"] = ignored,
+                ["pitfallNotes"] = new JsonArray(result.Pitfalls.Notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
                 ["patch"] = JsonPatch.ToJson(result.Mutation.Patch),
             });
         }

@@ -63,6 +63,9 @@ public sealed class RolloutView
     /// <summary>The whole object, parsed from its bytes (for readers that need more than this view offers).</summary>
     public JsonElement Element => _scan.Element(_base + AtSelf);
 
+    /// <summary><c>spec</c>, parsed from its bytes alone; undefined when absent.</summary>
+    public JsonElement Spec => _scan.Element(_base + AtSpec);
+
     /// <summary>The kind of <c>metadata</c>: undefined when absent.</summary>
     public JsonValueKind MetadataKind => Slot(AtMetadata).Kind;
 
@@ -79,6 +82,9 @@ public sealed class RolloutView
 
     /// <summary><c>metadata.namespace</c> when it is a string.</summary>
     public string? Namespace => _scan.GetString(Slot(AtNamespace));
+
+    /// <summary>Where <c>spec</c> lies (absent when there is none).</summary>
+    public JsonSlot SpecSlot => Slot(AtSpec);
 
     /// <summary>Where <c>spec.template</c> lies (absent when spec is not an object), and whether its bytes are canonical.</summary>
     public JsonSlot TemplateSlot => Slot(AtTemplate);

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using DeadlineGuard.Pitfalls;
 using Prometheus;
 
 namespace DeadlineGuard.Observability;
@@ -26,6 +28,10 @@ public sealed class WebhookMetrics
             "deadline_guard_policy_violations_total",
             "Rule violations found by /validate, by field and action taken.",
             "field", "action");
+        Pitfalls = factory.CreateCounter(
+            "deadline_guard_admission_pitfalls_total",
+            "Pitfalls (docs/pitfalls.md) reported as warnings by /validate, by pitfall id; ignored and reconciler-covered ones are not counted.",
+            "id");
         PolicyReloads = factory.CreateCounter(
             "deadline_guard_policy_reloads_total",
             "Policy file load attempts with a new outcome, by result (success or failure); a repeat of the last outcome is not counted again.",
@@ -33,7 +39,11 @@ public sealed class WebhookMetrics
         PolicyLastReloadSuccessful = factory.CreateGauge(
             "deadline_guard_policy_last_reload_successful",
             "1 when the last attempt to load the policy file succeeded (content identical to the policy in force included), 0 when it failed and the previous policy stayed in force.");
+        PitfallSeries = PitfallCatalog.All.ToFrozenDictionary(d => d.Id, d => Pitfalls.WithLabels(d.Id), StringComparer.Ordinal);
     }
+
+    /// <summary>The series of <see cref="Pitfalls"/> for each catalogued id, made once: a label lookup per request allocates.</summary>
+    public FrozenDictionary<string, Counter.Child> PitfallSeries { get; }
 
     public CollectorRegistry Registry { get; }
 
@@ -42,6 +52,9 @@ public sealed class WebhookMetrics
     public Histogram Duration { get; }
 
     public Counter Violations { get; }
+
+    /// <summary>By pitfall id; every catalogued id's series exists from the start, at 0.</summary>
+    public Counter Pitfalls { get; }
 
     public Counter PolicyReloads { get; }
 

@@ -22,10 +22,15 @@ internal static class PitfallChecks
 
     private static string S(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static PitfallFinding Finding(string id, string warning, string explanation)
+    /// <summary>
+    /// A finding whose explanation is written only when read (<c>review</c> reads it, admission does not): the
+    /// <paramref name="explanation"/> must capture plain values only, never a <see cref="System.Text.Json.JsonElement"/>,
+    /// whose document the caller may have disposed by then.
+    /// </summary>
+    private static PitfallFinding Finding(string id, string warning, Func<string> explanation)
     {
         var definition = PitfallCatalog.Get(id);
-        return new PitfallFinding(id, definition.Severity, PitfallText.Fit(warning), explanation + " " + PitfallText.Silence(id));
+        return new PitfallFinding(id, definition.Severity, PitfallText.Fit(warning), () => explanation() + " " + PitfallText.Silence(id));
     }
 
     public static PitfallFinding? UnknownIgnoredIds(IReadOnlyList<string> unknown)
@@ -42,7 +47,7 @@ internal static class PitfallChecks
         return Finding(
             id,
             Line(names),
-            $"The annotation {RolloutView.IgnoreAnnotationKey} lists {string.Join(", ", unknown.Select(u => "\"" + PitfallText.Clip(u, 40) + "\""))}, " +
+            () => $"The annotation {RolloutView.IgnoreAnnotationKey} lists {string.Join(", ", unknown.Select(u => "\"" + PitfallText.Clip(u, 40) + "\""))}, " +
             $"which {(unknown.Count == 1 ? "is not a pitfall id" : "are not pitfall ids")}; nothing is ignored for {(unknown.Count == 1 ? "it" : "them")}. " +
             $"Known ids: {string.Join(", ", PitfallCatalog.All.Select(d => d.Id))}.");
     }
@@ -81,7 +86,7 @@ internal static class PitfallChecks
         return Finding(
             id,
             $"{id} {field}.abortScaleDownDelaySeconds is {seconds}: after an abort, later deadlines may never fire",
-            $"spec.strategy.{field}.abortScaleDownDelaySeconds is {seconds}. After an abort, Argo Rollouts scales the aborted {replicaSet} " +
+            () => $"spec.strategy.{field}.abortScaleDownDelaySeconds is {seconds}. After an abort, Argo Rollouts scales the aborted {replicaSet} " +
             "ReplicaSet to zero when that delay has passed but leaves its scale-down-deadline annotation on it (scaleReplicaSet keeps it " +
             "while the Rollout is aborted). From the next revision on, that ReplicaSet counts as waiting for scale-down " +
             "(isWaitingForReplicaSetScaleDown), so Argo never marks a revision ProgressDeadlineExceeded and never aborts it for " +
@@ -106,7 +111,7 @@ internal static class PitfallChecks
         return Finding(
             id,
             Line(PitfallText.NameList(missing, Line)),
-            $"{(one ? "Container" : "Containers")} {string.Join(", ", missing.Select(n => PitfallText.Clip(n, 63)))} of spec.template " +
+            () => $"{(one ? "Container" : "Containers")} {string.Join(", ", missing.Select(n => PitfallText.Clip(n, 63)))} of spec.template " +
             $"{(one ? "has" : "have")} no readinessProbe, so the kubelet reports {(one ? "it" : "them")} Ready as soon as {(one ? "it runs" : "they run")} " +
             "(after the startupProbe, if any). A version that starts but does not work becomes Ready and Available, Argo Rollouts counts " +
             "that as progress and completes the revision: no progress deadline can catch it. Fix: give every app container a " +
@@ -178,8 +183,7 @@ internal static class PitfallChecks
             return null;
         }
 
-        var slowestName = PitfallText.Clip(start.Container, 63);
-        var breakdown = blueGreen
+        string Breakdown(string slowestName) => blueGreen
             ? $"minReadySeconds {S(minReady)} + container {slowestName}'s {start.Breakdown} = {S(total)} s. In a BlueGreen update the preview " +
               "ReplicaSet's readiness is not progress (the Rollout's ready and available counts are the active ReplicaSet's), and the " +
               "active Service switches only once the preview is fully available, so the two add up"
@@ -188,8 +192,8 @@ internal static class PitfallChecks
         return Finding(
             id,
             $"{id} progressDeadlineSeconds {S(deadline)} is shorter than the {S(total)} s start-up the pods declare: slow healthy starts abort",
-            $"The progressDeadlineSeconds in force is {S(deadline)}{deadlineSource}, but the pod template declares a start-up of up to " +
-            $"{S(total)} s: {breakdown}. A pod that starts within what it declares, but slowly, makes no progress Argo Rollouts can see for " +
+            () => $"The progressDeadlineSeconds in force is {S(deadline)}{deadlineSource}, but the pod template declares a start-up of up to " +
+            $"{S(total)} s: {Breakdown(PitfallText.Clip(start.Container, 63))}. A pod that starts within what it declares, but slowly, makes no progress Argo Rollouts can see for " +
             "longer than the deadline: the revision is marked ProgressDeadlineExceeded, and aborted with progressDeadlineAbort. " +
             $"Fix: raise spec.progressDeadlineSeconds above {S(total)} (within the policy's bounds), or make the probes declare a shorter start.");
     }
@@ -235,7 +239,7 @@ internal static class PitfallChecks
         return Finding(
             id,
             $"{id} {warning} and no pause limit: the revision can wait for ever",
-            string.Join("; ", reasons) + ". While a Rollout is paused Argo does not count the progress deadline (isIndefiniteStep), and no " +
+            () => string.Join("; ", reasons) + ". While a Rollout is paused Argo does not count the progress deadline (isIndefiniteStep), and no " +
             $"pause limit is in force, so the revision can wait for ever with both versions running. Fix: {string.Join(", or ", fixes)}. " +
             "An InconclusiveAnalysis pause is a run-time state that no manifest shows; the pause limit covers it too.");
     }
@@ -249,11 +253,11 @@ internal static class PitfallChecks
         }
 
         var id = PitfallCatalog.TrafficRoutingSkipsDeadline;
-        var providers = string.Join(", ", canary.TrafficRouting.Select(p => PitfallText.Clip(p, 24)));
+        var routers = canary.TrafficRouting;
         return Finding(
             id,
             $"{id} canary trafficRouting: a persistent traffic-routing error skips Argo's deadline check (argo-rollouts#4626)",
-            $"spec.strategy.canary.trafficRouting ({providers}) is set. Argo Rollouts' rolloutCanary() returns as soon as " +
+            () => $"spec.strategy.canary.trafficRouting ({string.Join(", ", routers.Select(p => PitfallText.Clip(p, 24)))}) is set. Argo Rollouts' rolloutCanary() returns as soon as " +
             "reconcileTrafficRouting() fails, before syncRolloutStatusCanary(), where the progress deadline and progressDeadlineAbort " +
             "are evaluated. While the error persists the revision stays Progressing for ever; with Istio subset routing a canary " +
             "ReplicaSet that never becomes available is itself such an error (\"delaying destination rule switch\") " +

@@ -20,18 +20,32 @@ public static class PitfallDetector
             return new PitfallReport([], [], [$"not a Rollout object ({JsonRead.Describe(rollout.ValueKind == JsonValueKind.Undefined ? null : rollout)}): nothing judged"]);
         }
 
+        return Detect(view, context);
+    }
+
+    /// <summary>
+    /// <see cref="Detect(JsonElement, PitfallContext)"/> of a Rollout object given by the only parts the checks read:
+    /// its <c>spec</c> and the value of its <see cref="IgnoreAnnotation"/> annotation (each undefined or null when
+    /// absent). Admission uses it to parse those parts alone rather than the whole object.
+    /// </summary>
+    public static PitfallReport Detect(JsonElement? spec, JsonElement? ignoreAnnotation, PitfallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Detect(RolloutView.FromParts(spec, ignoreAnnotation), context);
+    }
+
+    private static PitfallReport Detect(RolloutView view, PitfallContext context)
+    {
+        // Admission runs this on every /validate: no LINQ, and nothing allocated for what is not there.
         var notes = new List<string>();
         var (annotationIds, unknown) = ReadIgnoreAnnotation(view.IgnoreAnnotation, notes);
-        var found = new List<PitfallFinding?>
-        {
-            PitfallChecks.UnknownIgnoredIds(unknown),
-            PitfallChecks.StaleScaleDownDeadline(view),
-        };
-
+        var found = new List<PitfallFinding>(4);
+        Add(found, PitfallChecks.UnknownIgnoredIds(unknown));
+        Add(found, PitfallChecks.StaleScaleDownDeadline(view));
         if (view.Containers is { } containers)
         {
-            found.Add(PitfallChecks.NoReadinessProbe(containers));
-            found.Add(PitfallChecks.DeadlineShorterThanStartup(view, containers, context, notes));
+            Add(found, PitfallChecks.NoReadinessProbe(containers));
+            Add(found, PitfallChecks.DeadlineShorterThanStartup(view, containers, context, notes));
         }
         else
         {
@@ -40,50 +54,86 @@ public static class PitfallDetector
                 : $"spec.template.spec.containers is not a list: {PitfallCatalog.NoReadinessProbe} and {PitfallCatalog.DeadlineShorterThanStartup} were not judged");
         }
 
-        found.Add(PitfallChecks.IndefinitePause(view, context));
-        found.Add(PitfallChecks.TrafficRoutingSkipsDeadline(view));
-
-        var policyIds = context.IgnoredIds.Select(PitfallCatalog.Find).OfType<PitfallDefinition>().Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-        var reported = new List<PitfallFinding>();
-        var suppressed = new List<SuppressedPitfall>();
-        foreach (var finding in found.OfType<PitfallFinding>().OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal))
+        Add(found, PitfallChecks.IndefinitePause(view, context));
+        Add(found, PitfallChecks.TrafficRoutingSkipsDeadline(view));
+        if (found.Count > 1)
         {
+            found.Sort(static (a, b) => a.Severity != b.Severity ? b.Severity.CompareTo(a.Severity) : string.CompareOrdinal(a.Id, b.Id));
+        }
+
+        var policyIds = PolicyIds(context.IgnoredIds);
+        List<PitfallFinding>? reported = null;
+        List<SuppressedPitfall>? suppressed = null;
+        for (var i = 0; i < found.Count; i++)
+        {
+            var finding = found[i];
             SuppressionReason? reason =
-                policyIds.Contains(finding.Id) ? SuppressionReason.IgnoredByPolicy
-                : annotationIds.Contains(finding.Id) ? SuppressionReason.IgnoredByAnnotation
+                policyIds?.Contains(finding.Id) == true ? SuppressionReason.IgnoredByPolicy
+                : annotationIds?.Contains(finding.Id) == true ? SuppressionReason.IgnoredByAnnotation
                 : context.ReconcilerCovers && PitfallCatalog.Get(finding.Id).CoveredByReconciler ? SuppressionReason.CoveredByReconciler
                 : null;
             if (reason is { } r)
             {
-                suppressed.Add(new SuppressedPitfall(finding, r));
+                // From the first suppressed finding on, the reported ones go to a list of their own.
+                reported ??= found.GetRange(0, i);
+                (suppressed ??= []).Add(new SuppressedPitfall(finding, r));
             }
             else
             {
-                reported.Add(finding);
+                reported?.Add(finding);
             }
         }
 
-        return new PitfallReport(reported, suppressed, notes);
+        return new PitfallReport(reported ?? found, suppressed ?? [], notes);
+    }
+
+    private static void Add(List<PitfallFinding> found, PitfallFinding? finding)
+    {
+        if (finding is not null)
+        {
+            found.Add(finding);
+        }
+    }
+
+    /// <summary>The catalog ids of the policy's ignore list (kept as written); null when it is empty.</summary>
+    private static HashSet<string>? PolicyIds(IReadOnlyCollection<string> ignored)
+    {
+        if (ignored.Count == 0)
+        {
+            return null;
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in ignored)
+        {
+            if (PitfallCatalog.Find(entry) is { } definition)
+            {
+                ids.Add(definition.Id);
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>
     /// The catalogued ids the annotation lists, and the entries that are not ids. Entries are separated by commas;
     /// spaces around them and empty entries are ignored; case does not matter.
     /// </summary>
-    private static (HashSet<string> Known, List<string> Unknown) ReadIgnoreAnnotation(JsonElement? annotation, List<string> notes)
+    private static (HashSet<string>? Known, IReadOnlyList<string> Unknown) ReadIgnoreAnnotation(JsonElement? annotation, List<string> notes)
     {
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        var unknown = new List<string>();
         if (JsonRead.IsAbsent(annotation))
         {
-            return (known, unknown);
+            return (null, []);
         }
 
         if (JsonRead.String(annotation) is not { } text)
         {
             notes.Add($"annotation {IgnoreAnnotation} is {JsonRead.Describe(annotation)}, not a string: nothing ignored by it");
-            return (known, unknown);
+            return (null, []);
         }
+
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        var unknown = new List<string>();
 
         foreach (var entry in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {

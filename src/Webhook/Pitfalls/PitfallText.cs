@@ -11,6 +11,11 @@ internal static class PitfallText
     /// <summary>A user-supplied string made safe for one line: control characters become '?', long text ends in '…'.</summary>
     public static string Clip(string text, int max)
     {
+        if (text.Length <= max && !NeedsReplacing(text))
+        {
+            return text;
+        }
+
         var builder = new StringBuilder(Math.Min(text.Length, max));
         foreach (var c in text)
         {
@@ -24,6 +29,19 @@ internal static class PitfallText
         }
 
         return builder.ToString();
+    }
+
+    private static bool NeedsReplacing(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The warning itself when it fits, else cut to fit with '…'.</summary>

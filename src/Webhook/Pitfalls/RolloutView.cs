@@ -35,20 +35,33 @@ internal sealed record RolloutView(
 
     public const string IgnoreAnnotationKey = "deadline-guard.io/ignore-pitfalls";
 
-    public static RolloutView From(JsonElement rollout)
+    public static RolloutView From(JsonElement rollout) =>
+        rollout.ValueKind != JsonValueKind.Object
+            ? new RolloutView(false, null, SecondsField.Absent, SecondsField.Absent, null, null, null, null)
+            : FromParts(JsonRead.At(rollout, "spec"), JsonRead.At(rollout, "metadata", "annotations", IgnoreAnnotationKey));
+
+    /// <summary>
+    /// The view of a Rollout object from the only two parts the checks read: its <c>spec</c> and the value of its
+    /// <see cref="IgnoreAnnotationKey"/> annotation (null or undefined when absent).
+    /// </summary>
+    public static RolloutView FromParts(JsonElement? spec, JsonElement? ignoreAnnotation)
     {
-        if (rollout.ValueKind != JsonValueKind.Object)
+        if (spec is { ValueKind: JsonValueKind.Undefined })
         {
-            return new RolloutView(false, null, SecondsField.Absent, SecondsField.Absent, null, null, null, null);
+            spec = null;
         }
 
-        var spec = JsonRead.At(rollout, "spec");
+        if (ignoreAnnotation is { ValueKind: JsonValueKind.Undefined })
+        {
+            ignoreAnnotation = null;
+        }
+
         var strategy = JsonRead.At(spec, "strategy");
         var blueGreen = JsonRead.At(strategy, "blueGreen");
         var canary = JsonRead.At(strategy, "canary");
         return new RolloutView(
             true,
-            JsonRead.At(rollout, "metadata", "annotations", IgnoreAnnotationKey),
+            ignoreAnnotation,
             SecondsField.Read(JsonRead.At(spec, "progressDeadlineSeconds")),
             SecondsField.Read(JsonRead.At(spec, "minReadySeconds")),
             JsonRead.IsObject(blueGreen) ? ReadBlueGreen(blueGreen!.Value) : null,

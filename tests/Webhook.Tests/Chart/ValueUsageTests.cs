@@ -24,6 +24,7 @@ public sealed partial class ValueUsageTests
         ["reconciler.tolerations"] = """[{"key": "dedicated", "operator": "Exists"}]""",
         ["policy.spec.overrides"] = """[{"namespaces": ["team-*"], "action": "Warn"}]""",
         ["policy.spec.pitfalls.ignore"] = """["DG102"]""",
+        ["webhook.reconcilerCoverage"] = "\"absent\"",
         ["webhook.extraArgs"] = """["--Serilog:MinimumLevel:Default=Warning"]""",
         ["reconciler.extraArgs"] = """["--Serilog:MinimumLevel:Default=Warning"]""",
         ["webhook.affinity"] = Affinity,

@@ -21,12 +21,41 @@ public sealed class WorkloadTests
         [
             "serve", "--urls", "https://0.0.0.0:8443", "--policy", "/etc/deadline-guard/policy.yaml",
             "--Tls:CertFile=/etc/deadline-guard/tls/tls.crt", "--Tls:KeyFile=/etc/deadline-guard/tls/tls.key",
-            $"--Admission:FailurePolicy={failurePolicy}", .. extraArgs,
+            $"--Admission:FailurePolicy={failurePolicy}",
+            $"--Pitfalls:ReconcilerRunning={(configuration == "selfManaged" ? "true" : "false")}", .. extraArgs,
         ]);
         var projected = webhook.PodSpec!["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == "config")!["projected"]!["sources"]!;
         var paths = projected.AsArray().SelectMany(s => (s!["configMap"] ?? s["secret"])!["items"]!.AsArray()).Select(i => i!["path"]!.GetValue<string>());
         paths.ShouldBe(["policy.yaml", "tls/tls.crt", "tls/tls.key"]);
         webhook.Container["volumeMounts"]!.AsArray().ShouldContain(m => m!["name"]!.GetValue<string>() == "config" && m["mountPath"]!.GetValue<string>() == "/etc/deadline-guard");
+    }
+
+    public static TheoryData<string, string, string[]> ReconcilerCoverages => new()
+    {
+        // name, values on top of the default install, the webhook's Pitfalls arguments
+        { "the chart's reconciler, every namespace", "{}", ["--Pitfalls:ReconcilerRunning=true"] },
+        {
+            "the chart's reconciler, two namespaces", """{"reconciler": {"namespaces": ["team-a", "team-b"]}}""",
+            ["--Pitfalls:ReconcilerRunning=true", "--Pitfalls:ReconcilerNamespaces:0=team-a", "--Pitfalls:ReconcilerNamespaces:1=team-b"]
+        },
+        { "a reconciler in dry run aborts nothing", """{"reconciler": {"dryRun": true}}""", ["--Pitfalls:ReconcilerRunning=false"] },
+        { "no reconciler", """{"reconciler": {"enabled": false}}""", ["--Pitfalls:ReconcilerRunning=false"] },
+        { "absent whatever the chart runs", """{"webhook": {"reconcilerCoverage": "absent"}}""", ["--Pitfalls:ReconcilerRunning=false"] },
+        {
+            "running elsewhere, in every namespace", """{"webhook": {"reconcilerCoverage": "running"}, "reconciler": {"enabled": false, "namespaces": ["team-a"]}}""",
+            ["--Pitfalls:ReconcilerRunning=true"]
+        },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(ReconcilerCoverages))]
+    public void The_webhook_is_told_where_a_reconciler_acts_for_the_pitfalls_it_covers(string name, string values, string[] expected)
+    {
+        var configuration = ChartConfiguration.SelfManaged.With("coverage: " + name, JsonNode.Parse(values)!.AsObject());
+
+        var webhook = RenderedChart.Of(configuration).OfKind("Deployment").Single(d => d.Name.EndsWith("-webhook", StringComparison.Ordinal));
+
+        webhook.Args.Where(a => a.StartsWith("--Pitfalls:", StringComparison.Ordinal)).ShouldBe(expected, name);
     }
 
     [SkippableFact]

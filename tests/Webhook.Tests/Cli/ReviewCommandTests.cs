@@ -376,6 +376,96 @@ public sealed class ReviewCommandTests : IDisposable
         stdout.ShouldContain(line => line.StartsWith("1 Rollout reviewed: 1 allowed", StringComparison.Ordinal));
     }
 
+    /// <summary>One manifest per pitfall: a compliant, otherwise pitfall-free BlueGreen Rollout changed in one place.</summary>
+    private static string WithPitfall(string id) => id switch
+    {
+        "DG100" => Manifest(id, annotations: "deadline-guard.io/ignore-pitfalls: \"DG1O2\""),
+        "DG101" => Manifest(id, strategy: "blueGreen: { activeService: web }"),
+        "DG102" => Manifest(id, container: "{ name: app, image: nginx }"),
+        "DG103" => Manifest(id, deadline: 60, container: "{ name: app, image: nginx, readinessProbe: { tcpSocket: { port: 80 } }, startupProbe: { tcpSocket: { port: 80 }, periodSeconds: 10, failureThreshold: 30 } }"),
+        "DG104" => Manifest(id, strategy: "blueGreen: { activeService: web, abortScaleDownDelaySeconds: 0, autoPromotionEnabled: false }"),
+        _ => Manifest(id, strategy: "canary: { abortScaleDownDelaySeconds: 0, trafficRouting: { nginx: { stableIngress: web } } }"),
+    };
+
+    private static string Manifest(
+        string id,
+        string annotations = "{}",
+        int deadline = 600,
+        string strategy = "blueGreen: { activeService: web, abortScaleDownDelaySeconds: 0 }",
+        string container = "{ name: app, image: nginx, readinessProbe: { tcpSocket: { port: 80 } } }") => $$"""
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: {{id.ToLowerInvariant()}}
+          namespace: team-a
+          annotations: {{(annotations == "{}" ? "{}" : "{ " + annotations + " }")}}
+        spec:
+          progressDeadlineSeconds: {{deadline}}
+          progressDeadlineAbort: true
+          template: { spec: { containers: [ {{container}} ] } }
+          strategy: { {{strategy}} }
+        """;
+
+    public static TheoryData<string, string> EachPitfall => new()
+    {
+        { "DG100", "low" }, { "DG101", "high" }, { "DG102", "high" }, { "DG103", "medium" }, { "DG104", "medium" }, { "DG105", "medium" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EachPitfall))]
+    public async Task Review_prints_each_pitfall_with_its_id_and_severity_in_text_and_json(string id, string severity)
+    {
+        var path = Write(id + ".yaml", WithPitfall(id));
+
+        var (exit, output, error) = await Run(string.Empty, path);
+
+        exit.ShouldBe(Commands.Ok, error);
+        Lines(output).Where(l => l.StartsWith("pitfall:", StringComparison.Ordinal)).Select(l => l.Split(' ', 4, StringSplitOptions.RemoveEmptyEntries)[1..3])
+            .ShouldHaveSingleItem().ShouldBe([id, $"({severity})"]);
+
+        (exit, output, error) = await Run(string.Empty, "--output", "json", path);
+        exit.ShouldBe(Commands.Ok, error);
+        var result = JsonNode.Parse(output)!["results"]![0]!;
+        result["pitfalls"]!.AsArray().Select(p => ((string)p!["id"]!, (string)p["severity"]!)).ShouldBe([(id, severity)]);
+        result["allowed"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Review_always_reports_pitfalls_a_reconciler_would_cover_and_lists_what_was_ignored_and_not_judged()
+    {
+        var policy = Write("policy.yaml", """
+            apiVersion: deadline-guard.io/v1
+            kind: DeadlinePolicy
+            spec:
+              pitfalls: { ignore: [DG102] }
+            """);
+        var byReference = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Rollout
+            metadata: { name: by-ref, namespace: team-a, annotations: { deadline-guard.io/ignore-pitfalls: DG104 } }
+            spec:
+              progressDeadlineSeconds: 600
+              progressDeadlineAbort: true
+              workloadRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+              strategy: { canary: { trafficRouting: { nginx: { stableIngress: web } }, steps: [ { pause: {} } ] } }
+            """;
+        var path = Write("rollouts.yaml", WithPitfall("DG102") + "\n---\n" + byReference);
+
+        var (exit, output, error) = await Run(string.Empty, "--policy", policy, "--output", "json", path);
+
+        exit.ShouldBe(Commands.Ok, error);
+        var results = JsonNode.Parse(output)!["results"]!.AsArray();
+        results[0]!["pitfalls"]!.AsArray().ShouldBeEmpty();
+        results[0]!["ignoredPitfalls"]!.AsArray().Select(p => ((string)p!["id"]!, (string)p["reason"]!)).ShouldBe([("DG102", "policy")]);
+        results[1]!["pitfalls"]!.AsArray().Select(p => (string)p!["id"]!).ShouldBe(["DG101", "DG105"], "review cannot know a reconciler runs");
+        results[1]!["ignoredPitfalls"]!.AsArray().Select(p => ((string)p!["id"]!, (string)p["reason"]!)).ShouldBe([("DG104", "annotation")]);
+        results[1]!["pitfallNotes"]!.AsArray().ShouldHaveSingleItem()!.GetValue<string>().ShouldContain("Deployment/web (spec.workloadRef)");
+
+        (_, output, _) = await Run(string.Empty, "--policy", policy, path);
+        Lines(output).ShouldContain("ignored:   DG102 (high), ignored by the policy");
+        Lines(output).ShouldContain(l => l.StartsWith("note:", StringComparison.Ordinal) && l.Contains("DG102 and DG103 were not judged", StringComparison.Ordinal));
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

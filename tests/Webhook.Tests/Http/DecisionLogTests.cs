@@ -94,6 +94,33 @@ public sealed class DecisionLogTests : IAsyncLifetime, IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_validate_event_lists_the_pitfall_ids_reported_and_says_what_was_not_judged()
+    {
+        var reported = Guid.NewGuid().ToString();
+        var workload = Guid.NewGuid().ToString();
+        var mutated = Guid.NewGuid().ToString();
+        var byReference = WithFields(Reviews.Rollout("by-ref"), 600, true);
+        byReference["spec"]!.AsObject().Remove("template");
+        byReference["spec"]!["workloadRef"] = new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = "web" };
+
+        // Reviews.Rollout has two pitfalls: DG101 (abortScaleDownDelaySeconds 30) and DG102 (no readinessProbe).
+        await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.Rollout(), 600, true), uid: reported));
+        await _client.ReviewAsync("/validate", Reviews.Review(byReference, uid: workload));
+        await _client.ReviewAsync("/mutate", Reviews.Review(Reviews.Rollout(), uid: mutated));
+
+        static List<string> Ids(LogEvent e) =>
+            [.. e.Properties["Pitfalls"].ShouldBeOfType<SequenceValue>().Elements.Select(v => ((ScalarValue)v).Value!.ToString()!)];
+        var first = DecisionEvents(reported).Single();
+        Ids(first).ShouldBe(["DG101", "DG102"]);
+        first.Properties.ContainsKey("PitfallNotes").ShouldBeFalse();
+        var second = DecisionEvents(workload).Single();
+        Ids(second).ShouldBe(["DG101"], "the template is behind the workloadRef: DG102 is not judged");
+        second.Properties["PitfallNotes"].ShouldBeOfType<SequenceValue>().Elements.ShouldHaveSingleItem()
+            .ShouldBeOfType<ScalarValue>().Value!.ToString()!.ShouldContain("spec.workloadRef");
+        Ids(DecisionEvents(mutated).Single()).ShouldBeEmpty("/mutate does not look for pitfalls");
+    }
+
+    [Fact]
     public async Task The_event_is_written_as_one_line_of_compact_json_with_the_fields_as_properties()
     {
         var uid = Guid.NewGuid().ToString();

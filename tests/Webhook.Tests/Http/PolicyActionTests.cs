@@ -11,7 +11,7 @@ public sealed class WarnActionTests(WarnPolicyWebhook webhook) : IClassFixture<W
     [Fact]
     public async Task A_violation_is_allowed_with_one_warning_per_broken_rule_each_under_120_characters()
     {
-        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.Rollout(), 10, false)));
+        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.PitfallFree(), 10, false)));
 
         answer.Allowed.ShouldBeTrue();
         answer.Response.ContainsKey("status").ShouldBeFalse();
@@ -38,7 +38,7 @@ public sealed class WarnActionTests(WarnPolicyWebhook webhook) : IClassFixture<W
     [Fact]
     public async Task A_rollout_within_the_policy_gets_no_warning()
     {
-        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.Rollout(), 600, true)));
+        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.PitfallFree(), 600, true)));
 
         answer.Allowed.ShouldBeTrue();
         answer.Warnings.ShouldBeEmpty();
@@ -61,7 +61,7 @@ public sealed class AuditActionTests(AuditPolicyWebhook webhook) : IClassFixture
     [Fact]
     public async Task A_violation_is_allowed_without_warnings_and_recorded_in_audit_annotations()
     {
-        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.Rollout(), 7200, true)));
+        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.PitfallFree(), 7200, true)));
 
         answer.Allowed.ShouldBeTrue();
         answer.Response.ContainsKey("status").ShouldBeFalse();

@@ -71,7 +71,7 @@ public sealed class ValidateContractTests(DefaultPolicyWebhook webhook) : IClass
     [Fact]
     public async Task A_rollout_within_the_policy_is_allowed_without_status_or_warnings()
     {
-        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.Rollout(), 600, true)));
+        var answer = await _client.ReviewAsync("/validate", Reviews.Review(WithFields(Reviews.PitfallFree(), 600, true)));
 
         answer.Allowed.ShouldBeTrue();
         answer.Response.ContainsKey("status").ShouldBeFalse();

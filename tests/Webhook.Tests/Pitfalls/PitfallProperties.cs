@@ -79,8 +79,31 @@ public sealed class PitfallProperties(ITestOutputHelper output)
             var ignored = Detect(rollout, context with { ReconcilerCovers = false, IgnoredIds = [.. PitfallCatalog.All.Select(d => d.Id)] });
 
             ignored.Findings.ShouldBeEmpty();
-            ignored.Suppressed.Select(s => s.Finding).ShouldBe(found.Findings.Concat(found.Suppressed.Select(s => s.Finding))
-                .OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal));
+            ignored.Suppressed.Select(s => (s.Finding.Id, s.Finding.Warning)).ShouldBe(found.Findings.Concat(found.Suppressed.Select(s => s.Finding))
+                .OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal).Select(f => (f.Id, f.Warning)));
+        });
+    }
+
+    [Fact]
+    public void Detecting_from_spec_and_annotation_alone_finds_what_detecting_from_the_whole_object_finds()
+    {
+        // Admission parses only those two parts of the object (AdmissionPitfalls); the result must not depend on it.
+        Sample(PitfallGen.Rollout, (rollout, context) =>
+        {
+            var element = PitfallRollouts.Element(rollout);
+            var whole = PitfallDetector.Detect(element, context);
+            var parts = element.ValueKind != System.Text.Json.JsonValueKind.Object
+                ? whole
+                : PitfallDetector.Detect(
+                    element.TryGetProperty("spec", out var spec) ? spec : null,
+                    element.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && metadata.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && annotations.TryGetProperty(PitfallDetector.IgnoreAnnotation, out var ignore) ? ignore : null,
+                    context);
+
+            parts.Findings.Select(f => (f.Id, f.Warning, f.Explanation)).ShouldBe(whole.Findings.Select(f => (f.Id, f.Warning, f.Explanation)));
+            parts.Suppressed.Select(f => (f.Finding.Id, f.Reason)).ShouldBe(whole.Suppressed.Select(f => (f.Finding.Id, f.Reason)));
+            parts.Notes.ShouldBe(whole.Notes);
         });
     }
 

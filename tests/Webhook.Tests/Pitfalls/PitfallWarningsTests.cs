@@ -5,7 +5,7 @@ namespace DeadlineGuard.Tests.Pitfalls;
 public sealed class PitfallWarningsTests
 {
     private static PitfallFinding Finding(string id) =>
-        new(id, PitfallCatalog.Find(id)!.Severity, $"{id} {new string('x', 200)}", "why");
+        new(id, PitfallCatalog.Find(id)!.Severity, $"{id} {new string('x', 200)}", () => "why");
 
     private static List<PitfallFinding> Findings(params string[] ids) => [.. ids.Select(Finding)];
 

@@ -28,6 +28,21 @@ public static class Reviews
         },
     };
 
+    /// <summary>
+    /// <see cref="Rollout"/> without the pitfalls (docs/pitfalls.md) it has as built: a readinessProbe on its container
+    /// (DG102) and abortScaleDownDelaySeconds 0 (DG101), for tests about the policy's own warnings alone.
+    /// </summary>
+    public static JsonObject PitfallFree(string name = "web", string @namespace = "team-a")
+    {
+        var rollout = Rollout(name, @namespace);
+        rollout["spec"]!["template"]!["spec"]!["containers"]![0]!["readinessProbe"] = new JsonObject
+        {
+            ["httpGet"] = new JsonObject { ["path"] = "/healthz", ["port"] = 8080 },
+        };
+        rollout["spec"]!["strategy"]!["blueGreen"]!["abortScaleDownDelaySeconds"] = 0;
+        return rollout;
+    }
+
     public static JsonObject Review(
         JsonObject? obj,
         string operation = "CREATE",
