@@ -44,11 +44,6 @@ public sealed class ApiRequestSender
         _http2 = (client as ClusterClient)?.DisableHttp2 != true;
     }
 
-    /// <summary>The path of a custom resource's collection, in one namespace or (null) in all.</summary>
-    public static string CollectionPath(string group, string version, string plural, string? @namespace) => @namespace is null
-        ? $"apis/{group}/{version}/{plural}"
-        : $"apis/{group}/{version}/namespaces/{Uri.EscapeDataString(@namespace)}/{plural}";
-
     /// <summary>
     /// Sends the request to <paramref name="relative"/> (below the API server's base address), with
     /// <paramref name="content"/> as its body when given; the caller reads and disposes the response.

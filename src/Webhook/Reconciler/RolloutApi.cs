@@ -45,7 +45,9 @@ public sealed class RolloutApi
             "watch of Rollouts",
             cancellationToken);
 
-    private static string Path(string? @namespace) => ApiRequestSender.CollectionPath(Group, Version, Plural, @namespace);
+    private static string Path(string? @namespace) => @namespace is null
+        ? $"apis/{Group}/{Version}/{Plural}"
+        : $"apis/{Group}/{Version}/namespaces/{Uri.EscapeDataString(@namespace)}/{Plural}";
 
     private Task<HttpResponseMessage> GetAsync(string relative, string what, CancellationToken cancellationToken) =>
         _sender.SendAsync(HttpMethod.Get, relative, null, what, cancellationToken);

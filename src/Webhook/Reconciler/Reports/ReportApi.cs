@@ -90,7 +90,9 @@ public sealed class ReportApi
         }
     }
 
-    private string Collection(string? @namespace) => ApiRequestSender.CollectionPath(Resource.Group, Resource.Version, Resource.Plural, @namespace);
+    private string Collection(string? @namespace) => @namespace is null
+        ? $"apis/{Resource.Group}/{Resource.Version}/{Resource.Plural}"
+        : $"apis/{Resource.Group}/{Resource.Version}/namespaces/{Uri.EscapeDataString(@namespace)}/{Resource.Plural}";
 
     private string Item(string @namespace, string name) => Collection(@namespace) + "/" + Uri.EscapeDataString(name);
 
