@@ -67,7 +67,7 @@ public sealed class AdmissionDecider(TimeProvider? time = null, ReconcilerCovera
 
     private AdmissionDecision Validate(AdmissionRequest request, DeadlinePolicy policy, DeadlineInjection injection, ReconcilerCoverage coverage)
     {
-        if (Subject.Of(request, policy) is not { } subject)
+        if (RolloutUnderPolicy.Of(request, policy) is not { } subject)
         {
             return request.IsRolloutWrite ? AdmissionDecision.Allow(Outcome.Exempt) : AdmissionDecision.Skip;
         }
@@ -79,7 +79,7 @@ public sealed class AdmissionDecider(TimeProvider? time = null, ReconcilerCovera
             return AdmissionDecision.Allow(Outcome.Exempt, audit: new Dictionary<string, string> { ["exempt"] = exemption.Reason! });
         }
 
-        var decision = Judge(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
+        var decision = Enforce(RolloutDeadlineFields.From(rollout).With(injection), request.Display, effective, exemption.Warning);
         PitfallReport pitfalls;
         try
         {
@@ -99,7 +99,7 @@ public sealed class AdmissionDecider(TimeProvider? time = null, ReconcilerCovera
 
     private (AdmissionDecision Decision, DeadlineInjection Injection) Mutation(AdmissionRequest request, DeadlinePolicy policy, bool recordHistory)
     {
-        if (Subject.Of(request, policy) is not { } subject)
+        if (RolloutUnderPolicy.Of(request, policy) is not { } subject)
         {
             return (request.IsRolloutWrite ? AdmissionDecision.Allow(Outcome.Exempt) : AdmissionDecision.Skip, default);
         }
@@ -134,7 +134,7 @@ public sealed class AdmissionDecider(TimeProvider? time = null, ReconcilerCovera
     }
 
     /// <summary>Holds one Rollout's deadline fields to the effective policy and applies its action.</summary>
-    public AdmissionDecision Judge(RolloutDeadlineFields fields, string display, EffectivePolicy effective, string? extraWarning = null)
+    public AdmissionDecision Enforce(RolloutDeadlineFields fields, string display, EffectivePolicy effective, string? extraWarning = null)
     {
         var rules = _rules.GetOrAdd(effective, static p => new RolloutDeadlineRules(p));
         var result = rules.Validate(fields);
@@ -166,22 +166,4 @@ public sealed class AdmissionDecider(TimeProvider? time = null, ReconcilerCovera
 
     public static string Truncate(string warning) =>
         warning.Length <= MaxWarningLength ? warning : string.Concat(warning.AsSpan(0, MaxWarningLength - 1), "…");
-}
-
-/// <summary>A Rollout write the policy applies to, with the rules in force for its namespace.</summary>
-internal sealed record Subject(RolloutView Rollout, EffectivePolicy Effective, Exemption Exemption)
-{
-    /// <summary>Null for requests that are not Rollout writes and for Rollouts in exempt namespaces.</summary>
-    public static Subject? Of(AdmissionRequest request, DeadlinePolicy policy)
-    {
-        if (!request.IsRolloutWrite || request.Object is null || PolicyResolver.IsExemptNamespace(policy, request.Namespace))
-        {
-            return null;
-        }
-
-        return new Subject(
-            request.Object,
-            PolicyResolver.Resolve(policy, request.Namespace),
-            Exemption.Evaluate(policy, request.Namespace, request.Object));
-    }
 }

@@ -1,15 +1,5 @@
 namespace DeadlineGuard.Admission;
 
-/// <summary>What /validate answers when the webhook itself fails (the mutating webhook always fails open).</summary>
-public enum FailurePolicy
-{
-    /// <summary>Refuse the request, as the API server's failurePolicy Fail would.</summary>
-    Fail,
-
-    /// <summary>Allow the request with a warning.</summary>
-    Ignore,
-}
-
 /// <summary>Configuration section "Admission".</summary>
 public sealed class AdmissionOptions
 {
@@ -22,7 +12,7 @@ public sealed class AdmissionOptions
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Bytes of request bodies read and decoded at once (see <see cref="Hosting.BodyBudget"/>). The default, four
+    /// Bytes of request bodies read and decoded at once (see <see cref="BodyBudget"/>). The default, four
     /// reviews of the largest size, keeps the webhook's peak well inside the chart's 256 MiB limit (docs/benchmarks.md).
     /// </summary>
     public long MaxDecodingBytes { get; set; } = 16 * 1024 * 1024;

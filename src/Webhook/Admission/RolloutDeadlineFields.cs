@@ -1,5 +1,6 @@
 using DeadlineGuard.History;
 using DeadlineGuard.Json;
+using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Admission;
 
@@ -14,9 +15,13 @@ public sealed record RolloutDeadlineFields(FoundValue Deadline, FoundValue Abort
 
     public static RolloutDeadlineFields From(RolloutView rollout) =>
         new(
-            FoundValue.Of(rollout, "progressDeadlineSeconds"),
-            FoundValue.Of(rollout, "progressDeadlineAbort"),
+            SpecField(rollout, "progressDeadlineSeconds"),
+            SpecField(rollout, "progressDeadlineAbort"),
             MinReadySecondsOf(rollout));
+
+    /// <summary>A member of the Rollout's spec as found (a JSON null counts as present).</summary>
+    private static FoundValue SpecField(RolloutView rollout, string specField) =>
+        rollout.TryGetSpecField(specField, out var value) ? new FoundValue(true, value) : default;
 
     /// <summary>spec.minReadySeconds when it is a usable whole number, else 0 (the API server rejects other values itself).</summary>
     public static int MinReadySecondsOf(RolloutView rollout) =>

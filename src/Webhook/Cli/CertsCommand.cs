@@ -97,9 +97,9 @@ public static class CertsCommand
         IKubernetes kubernetes;
         try
         {
-            kubernetes = client?.Invoke() ?? new Kubernetes(Hosting.KubernetesAccess.LoadConfiguration());
+            kubernetes = client?.Invoke() ?? new Kubernetes(ClusterAccess.KubernetesAccess.LoadConfiguration());
         }
-        catch (Hosting.KubernetesAccessException e)
+        catch (ClusterAccess.KubernetesAccessException e)
         {
             await stderr.WriteLineAsync($"{named}: {e.Message}");
             return Commands.Usage;

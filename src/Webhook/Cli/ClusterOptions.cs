@@ -1,6 +1,5 @@
 using System.CommandLine;
-using DeadlineGuard.Hosting;
-using k8s;
+using DeadlineGuard.ClusterAccess;
 
 namespace DeadlineGuard.Cli;
 

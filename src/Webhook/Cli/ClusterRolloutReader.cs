@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DeadlineGuard.Hosting;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Reconciler;
 using k8s;
 using k8s.Autorest;

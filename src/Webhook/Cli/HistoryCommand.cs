@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.History;
-using DeadlineGuard.Hosting;
 using DeadlineGuard.Json;
 
 namespace DeadlineGuard.Cli;

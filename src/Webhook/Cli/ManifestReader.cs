@@ -5,9 +5,6 @@ using YamlDotNet.Core;
 
 namespace DeadlineGuard.Cli;
 
-/// <summary>One document of an input: where it came from and its JSON tree.</summary>
-public sealed record ManifestDocument(string Source, int Index, int Line, JsonNode? Root);
-
 /// <summary>
 /// Reads manifests from files, directories (recursively: *.yaml, *.yml, *.json) and '-' for stdin, within
 /// <see cref="YamlLimits.Manifest"/> per file. Only regular files are read; in a directory, symbolic links

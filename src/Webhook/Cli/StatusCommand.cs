@@ -1,7 +1,6 @@
 using System.CommandLine;
-using DeadlineGuard.Hosting;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Policy;
-using DeadlineGuard.Reconciler;
 
 namespace DeadlineGuard.Cli;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using DeadlineGuard.Hosting;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler;
 using k8s.Exceptions;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Export;
 

@@ -1,7 +1,8 @@
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Reconciler;
-using Microsoft.AspNetCore.Hosting;
+using DeadlineGuard.Tls;
 
 namespace DeadlineGuard.Hosting;
 
@@ -29,9 +30,10 @@ public static class ReconcilerApp
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services
-            .AddObservability(builder.Configuration)
+            .AddObservability(builder.Configuration, StartupFailures.IsReportedByTheCommand)
             .AddPolicy(builder.Configuration)
             .AddReconciler(builder.Configuration)
+            .AddCertificateRenewal(builder.Configuration)
             .AddShutdownTimeout(builder.Configuration);
         overrides?.Invoke(builder.Services);
 

@@ -1,5 +1,5 @@
 using DeadlineGuard.Admission;
-using FluentValidation;
+using DeadlineGuard.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -24,18 +24,5 @@ public static class ServerLimits
         kestrel.Limits.MaxRequestBodySize = admission.MaxRequestBytes + 1L;
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
-    }
-}
-
-public sealed class ServerLimitsOptionsValidator : AbstractValidator<ServerLimitsOptions>
-{
-    public ServerLimitsOptionsValidator()
-    {
-        RuleFor(o => o.MaxConnections).InclusiveBetween(1, 100_000)
-            .WithMessage(o => $"must be between 1 and 100000, found {o.MaxConnections}");
-        RuleFor(o => o.RequestHeadersTimeoutSeconds).InclusiveBetween(1, 300)
-            .WithMessage(o => $"must be between 1 and 300 seconds, found {o.RequestHeadersTimeoutSeconds}");
-        RuleFor(o => o.KeepAliveTimeoutSeconds).InclusiveBetween(1, 3600)
-            .WithMessage(o => $"must be between 1 and 3600 seconds, found {o.KeepAliveTimeoutSeconds}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using DeadlineGuard.ClusterAccess;
 using FluentValidation;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,6 @@ using DeadlineGuard.Admission;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Policy;
 using DeadlineGuard.Tls;
-using Microsoft.AspNetCore.Hosting;
 
 namespace DeadlineGuard.Hosting;
 
@@ -30,11 +29,11 @@ public static class WebhookApp
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ConfigureWebhookKestrel();
+            kestrel.ConfigureWebhookKestrel(kestrel.ApplicationServices.GetService<ConnectionDrain>() is { } drain ? drain.Track : null);
             kestrel.ApplyServerLimits();
         });
         builder.Services
-            .AddObservability(builder.Configuration)
+            .AddObservability(builder.Configuration, StartupFailures.IsReportedByTheCommand)
             .AddPolicy(builder.Configuration)
             .AddServingCertificate(builder.Configuration)
             .AddAdmission(builder.Configuration)

@@ -1,10 +1,6 @@
-using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 
 namespace DeadlineGuard.Json;
-
-/// <summary>One YAML document of a stream, converted to JSON, with the line it starts on.</summary>
-public sealed record YamlDocumentNode(int Index, int Line, JsonNode? Root);
 
 /// <summary>
 /// Reads YAML the way kubectl does (sigs.k8s.io/yaml on go-yaml v2, a YAML 1.1 reader): plain scalars

@@ -1,12 +1,14 @@
 using Prometheus;
 using Serilog;
+using Serilog.Events;
 
 namespace DeadlineGuard.Observability;
 
 public static class ObservabilityServices
 {
     /// <summary>Serilog compact JSON on stdout (levels from the "Serilog" section), Prometheus metrics, readiness.</summary>
-    public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="reportedByTheCommand">events the command reports itself (a bad configuration at start, one line on stderr), kept out of the log.</param>
+    public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration, Func<LogEvent, bool> reportedByTheCommand)
     {
         // preserveStaticLogger: this host's logger is its own. Through the static Log.Logger, a second host in
         // the process would take over this one's events, and stopping it would silence them (Log.CloseAndFlush).
@@ -14,7 +16,7 @@ public static class ObservabilityServices
             (_, logger) => logger
                 .ReadFrom.Configuration(configuration)
                 .Enrich.FromLogContext()
-                .Filter.ByExcluding(Hosting.StartupFailures.IsReportedByTheCommand)
+                .Filter.ByExcluding(reportedByTheCommand)
                 // Formatting and writing happen in batches off the request path: a review does not wait for stdout
                 // (see CompactJsonConsoleSink for the bound and why it replaced the async wrapper).
                 .WriteTo.Sink(new CompactJsonConsoleSink()),

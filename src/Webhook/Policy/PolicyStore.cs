@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using DeadlineGuard.Hosting;
+using DeadlineGuard.Files;
 using DeadlineGuard.Observability;
 using Microsoft.Extensions.Options;
 

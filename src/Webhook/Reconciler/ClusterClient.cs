@@ -4,7 +4,7 @@ namespace DeadlineGuard.Reconciler;
 
 /// <summary>
 /// KubernetesClient's <see cref="Kubernetes"/> as the reconciler makes it from its configuration (see
-/// <c>Hosting.KubernetesAccess</c>), keeping the two settings that the client applies to each request but does not
+/// <c>ClusterAccess.KubernetesAccess</c>), keeping the two settings that the client applies to each request but does not
 /// expose (<c>tls-server-name</c> and <c>DisableHttp2</c>), so that <see cref="RolloutApi"/>'s own requests are made as
 /// the client's are.
 /// </summary>

@@ -7,15 +7,6 @@ using k8s.Models;
 
 namespace DeadlineGuard.Reconciler;
 
-/// <summary>What was done about an exceeded deadline or pause limit.</summary>
-public enum ActionTaken
-{
-    Aborted,
-    WouldAbort,
-    Reported,
-    Gone,
-}
-
 /// <summary>
 /// The reconciler's writes: the abort (exactly what <c>kubectl argo rollouts abort</c> sends: a merge patch
 /// of <c>{"status":{"abort":true}}</c> to the status subresource), its Warning Event, and the optional

@@ -1,3 +1,4 @@
+using DeadlineGuard.Leadership;
 using DeadlineGuard.Observability;
 using k8s;
 using k8s.LeaderElection;

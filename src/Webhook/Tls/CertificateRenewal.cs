@@ -1,4 +1,4 @@
-using DeadlineGuard.Reconciler;
+using DeadlineGuard.Leadership;
 
 namespace DeadlineGuard.Tls;
 

@@ -7,15 +7,6 @@ using k8s.Models;
 
 namespace DeadlineGuard.Tls;
 
-/// <summary>What one rotation pass did.</summary>
-public sealed record RotationResult(bool CaCreated, bool CaRotated, bool CertificateIssued, int WebhooksPatched, DateTimeOffset NextCheck)
-{
-    public bool Changed => CaCreated || CaRotated || CertificateIssued || WebhooksPatched > 0;
-
-    /// <summary>The webhook configurations that did not exist (allowed only when the caller said they may be missing), as "Kind name".</summary>
-    public IReadOnlyList<string> MissingWebhookConfigurations { get; init; } = [];
-}
-
 /// <summary>
 /// The self-managed certificate mode: a CA in Secret "&lt;name&gt;-ca", the serving pair in Secret "&lt;name&gt;",
 /// and the CA bundle in both webhook configurations. Idempotent: an unexpired certificate is left alone, so a
@@ -289,6 +280,3 @@ public sealed partial class CertificateRotator(IKubernetes client, CertsOptions 
     [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Certificates in {Namespace}/{Secret}: CA created {CaCreated}, CA rotated {CaRotated}, serving certificate issued {Issued}, webhooks patched {Patched}; next check {NextCheck:o}")]
     private static partial void LogRotation(ILogger logger, string @namespace, string secret, bool caCreated, bool caRotated, bool issued, int patched, DateTimeOffset nextCheck);
 }
-
-/// <summary>A webhook configuration to keep the caBundle of: its webhooks' client configs (null: it does not exist) and how to patch it.</summary>
-internal sealed record WebhookConfigurationTarget(string Kind, string Name, IReadOnlyList<Admissionregistrationv1WebhookClientConfig?>? Webhooks, Func<V1Patch, Task> Patch);

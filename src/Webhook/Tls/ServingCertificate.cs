@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using DeadlineGuard.Hosting;
+using DeadlineGuard.Files;
 using DeadlineGuard.Observability;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,8 @@
 using System.Security.Authentication;
-using DeadlineGuard.Hosting;
-using FluentValidation;
+using DeadlineGuard.Configuration;
+using DeadlineGuard.Leadership;
+using k8s;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace DeadlineGuard.Tls;
@@ -15,21 +17,36 @@ public static class TlsServices
         return services;
     }
 
+    /// <summary>The self-managed certificate mode (certs.enabled): the reconciler's leader keeps the webhook's certificate renewed.</summary>
+    public static IServiceCollection AddCertificateRenewal(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<CertsOptions, CertsSettingsValidator>(configuration, CertsOptions.Section);
+        var certs = configuration.GetSection(CertsOptions.Section).Get<CertsOptions>() ?? new CertsOptions();
+        if (certs.Enabled)
+        {
+            services.AddSingleton(sp => new CertificateRotator(
+                sp.GetRequiredService<IKubernetes>(), certs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CertificateRotator>>()));
+            services.AddSingleton<ILeaderWork, CertificateRenewal>();
+        }
+
+        return services;
+    }
+
     /// <summary>
     /// HTTP/1.1 and HTTP/2 on every endpoint; TLS 1.2 and 1.3 only, with the serving certificate of the moment.
     /// Each handshake gets the certificate's prepared <see cref="System.Net.Security.SslStreamCertificateContext"/>:
     /// with only a certificate, SslStream would build its chain again on every handshake.
     /// </summary>
-    public static void ConfigureWebhookKestrel(this KestrelServerOptions kestrel)
+    /// <param name="connections">connection middleware for every endpoint (the host's drain at shutdown), if any.</param>
+    public static void ConfigureWebhookKestrel(this KestrelServerOptions kestrel, Func<ConnectionDelegate, ConnectionDelegate>? connections = null)
     {
         kestrel.AddServerHeader = false;
-        var drain = kestrel.ApplicationServices.GetService<ConnectionDrain>();
         kestrel.ConfigureEndpointDefaults(listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            if (drain is not null)
+            if (connections is not null)
             {
-                listen.Use(drain.Track);
+                listen.Use(connections);
             }
         });
         kestrel.ConfigureHttpsDefaults(https =>
@@ -48,34 +65,4 @@ public static class TlsServices
             };
         });
     }
-}
-
-public sealed class TlsOptionsValidator : AbstractValidator<TlsOptions>
-{
-    public TlsOptionsValidator()
-    {
-        RuleFor(o => o.KeyFile).NotEmpty().When(o => !string.IsNullOrEmpty(o.CertFile))
-            .WithMessage("must be set together with Tls:CertFile");
-        RuleFor(o => o.CertFile).NotEmpty().When(o => !string.IsNullOrEmpty(o.KeyFile))
-            .WithMessage("must be set together with Tls:KeyFile");
-        RuleFor(o => o.CertFile).Must(File.Exists!).When(o => !string.IsNullOrEmpty(o.CertFile))
-            .WithMessage(o => $"file {o.CertFile} does not exist");
-        RuleFor(o => o.KeyFile).Must(File.Exists!).When(o => !string.IsNullOrEmpty(o.KeyFile))
-            .WithMessage(o => $"file {o.KeyFile} does not exist");
-        RuleFor(o => o.ReloadCheckSeconds).InclusiveBetween(1, 86_400)
-            .WithMessage(o => $"must be between 1 and 86400 seconds, found {o.ReloadCheckSeconds}");
-    }
-}
-
-/// <summary>Loads the certificate before the server listens, so a broken file fails start-up instead of a handshake.</summary>
-public sealed class CertificateLoader(ServingCertificate certificate) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        certificate.Load();
-        certificate.StartWatching();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

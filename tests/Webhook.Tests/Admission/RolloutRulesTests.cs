@@ -11,8 +11,8 @@ public sealed class RolloutRulesTests
 
     private static JsonObject Spec(string fields) => JsonNode.Parse("{" + fields + "}")!.AsObject();
 
-    private static AdmissionDecision Judge(string fields, EffectivePolicy? policy = null) =>
-        new AdmissionDecider().Judge(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["spec"] = Spec(fields) })), "team-a/web", policy ?? Deny);
+    private static AdmissionDecision Enforce(string fields, EffectivePolicy? policy = null) =>
+        new AdmissionDecider().Enforce(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["spec"] = Spec(fields) })), "team-a/web", policy ?? Deny);
 
     private const string Deadline = RolloutDeadlineFields.DeadlineField;
     private const string Abort = RolloutDeadlineFields.AbortField;
@@ -48,7 +48,7 @@ public sealed class RolloutRulesTests
     [MemberData(nameof(Cases))]
     public void Each_rule_names_the_field_the_value_found_and_the_value_required(string because, string fields, (string, string, Requirement, int?)[] expected)
     {
-        var decision = Judge(fields);
+        var decision = Enforce(fields);
 
         decision.Violations.Select(v => (v.Field, v.Found, v.Requirement, v.Bound)).ShouldBe(expected, because);
         decision.Allowed.ShouldBe(expected.Length == 0, because);
@@ -70,7 +70,7 @@ public sealed class RolloutRulesTests
     [MemberData(nameof(Messages))]
     public void Each_rule_says_in_one_sentence_what_it_found_and_what_it_requires(Requirement rule, string fields, string message)
     {
-        var violation = Judge(fields).Violations.ShouldHaveSingleItem(rule.ToString());
+        var violation = Enforce(fields).Violations.ShouldHaveSingleItem(rule.ToString());
 
         violation.Requirement.ShouldBe(rule);
         violation.Message.ShouldBe(message);
@@ -79,7 +79,7 @@ public sealed class RolloutRulesTests
     [Fact]
     public void A_deny_message_names_the_rollout_and_every_violation()
     {
-        var decision = Judge("\"progressDeadlineSeconds\": 7200, \"progressDeadlineAbort\": false");
+        var decision = Enforce("\"progressDeadlineSeconds\": 7200, \"progressDeadlineAbort\": false");
 
         decision.Violations.Select(v => v.Requirement).ShouldBe([Requirement.AtMost, Requirement.True]);
         decision.Message.ShouldBe($"Rollout team-a/web violates the progress-deadline policy: {decision.Violations[0].Message}; {decision.Violations[1].Message}");
@@ -88,7 +88,7 @@ public sealed class RolloutRulesTests
     [Fact]
     public void Warn_allows_with_one_short_warning_per_violation()
     {
-        var decision = Judge("\"progressDeadlineSeconds\": 7200, \"progressDeadlineAbort\": false", Deny with { Action = PolicyAction.Warn });
+        var decision = Enforce("\"progressDeadlineSeconds\": 7200, \"progressDeadlineAbort\": false", Deny with { Action = PolicyAction.Warn });
 
         decision.Allowed.ShouldBeTrue();
         decision.Outcome.ShouldBe(Outcome.Warned);
@@ -101,7 +101,7 @@ public sealed class RolloutRulesTests
     [Fact]
     public void Audit_allows_silently_and_records_the_violations_for_the_audit_log()
     {
-        var decision = Judge("\"progressDeadlineSeconds\": 7200, \"progressDeadlineAbort\": true", Deny with { Action = PolicyAction.Audit });
+        var decision = Enforce("\"progressDeadlineSeconds\": 7200, \"progressDeadlineAbort\": true", Deny with { Action = PolicyAction.Audit });
 
         decision.Allowed.ShouldBeTrue();
         decision.Outcome.ShouldBe(Outcome.Audited);
@@ -113,12 +113,12 @@ public sealed class RolloutRulesTests
 
     [Fact]
     public void Abort_false_is_allowed_when_the_policy_does_not_require_abort() =>
-        Judge("\"progressDeadlineSeconds\": 600, \"progressDeadlineAbort\": false", Deny with { RequireAbort = false }).Allowed.ShouldBeTrue();
+        Enforce("\"progressDeadlineSeconds\": 600, \"progressDeadlineAbort\": false", Deny with { RequireAbort = false }).Allowed.ShouldBeTrue();
 
     [Fact]
     public void A_missing_spec_is_explained_not_a_crash()
     {
-        var decision = new AdmissionDecider().Judge(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["metadata"] = new JsonObject() })), "team-a/web", Deny);
+        var decision = new AdmissionDecider().Enforce(RolloutDeadlineFields.From(Reviews.View(new JsonObject { ["metadata"] = new JsonObject() })), "team-a/web", Deny);
 
         decision.Allowed.ShouldBeFalse();
         var first = decision.Violations[0];

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DeadlineGuard.Cli;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Tests.Support;
 using DeadlineGuard.Tests.Support.FakeKube;

@@ -109,7 +109,7 @@ public sealed class HistoryBoundsTests
     }
 
     [Fact]
-    public void A_create_with_60000_distinct_images_is_answered_well_under_the_webhook_timeout_with_the_images_summarised()
+    public void A_create_with_60000_distinct_images_is_answered_with_the_images_summarised()
     {
         var rollout = Reviews.Rollout();
         var containers = new JsonArray();
@@ -122,12 +122,10 @@ public sealed class HistoryBoundsTests
         using var request = Reviews.Request(rollout);
         var decider = new AdmissionDecider();
 
-        // Before the fix this took 9.6 s; linear work is a few tens of milliseconds. The bound is generous for a busy machine.
-        var watch = Stopwatch.StartNew();
+        // The time is not asserted here (a busy machine makes any bound either flaky or meaningless): the comparison
+        // count above proves the work linear; docs/benchmarks.md gives the time. This proves the answer itself.
         var decision = decider.Mutate(request, DeadlinePolicy.BuiltIn);
-        watch.Stop();
 
-        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2));
         var history = (string)decision.Patch.Single(o => o.Path.Contains("annotations", StringComparison.Ordinal)).Value![RevisionHistoryAnnotation.Key]!;
         RevisionHistoryAnnotation.TryParse(history, out var entries, out _).ShouldBeTrue();
         var images = entries.Single().Images;

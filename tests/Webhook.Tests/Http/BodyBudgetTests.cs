@@ -1,3 +1,4 @@
+using DeadlineGuard.Admission;
 using DeadlineGuard.Hosting;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using DeadlineGuard.Admission;
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Tests.Support;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

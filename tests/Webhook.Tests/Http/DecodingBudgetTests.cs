@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using DeadlineGuard.Admission;
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

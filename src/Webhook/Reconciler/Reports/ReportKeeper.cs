@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using DeadlineGuard.Leadership;
 using DeadlineGuard.Policy;
 
 namespace DeadlineGuard.Reconciler.Reports;

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace DeadlineGuard.Reconciler.Reports;
 
 /// <summary>Configuration section "Reports": the policy reports the reconciler's leader keeps (docs/reports.md).</summary>
@@ -24,15 +22,4 @@ public sealed class ReportOptions
     /// then the rest: etcd keeps objects up to 1.5 MiB.
     /// </summary>
     public int MaxReportBytes { get; set; } = 1024 * 1024;
-}
-
-public sealed class ReportOptionsValidator : AbstractValidator<ReportOptions>
-{
-    public ReportOptionsValidator()
-    {
-        RuleFor(o => o.Format).IsInEnum().WithMessage("must be PolicyReport or OpenReports");
-        RuleFor(o => o.IntervalSeconds).InclusiveBetween(1, 3600);
-        RuleFor(o => o.RecheckMinutes).InclusiveBetween(1, 1440);
-        RuleFor(o => o.MaxReportBytes).InclusiveBetween(16 * 1024, 1536 * 1024);
-    }
 }

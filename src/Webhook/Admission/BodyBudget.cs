@@ -1,4 +1,4 @@
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.Admission;
 
 /// <summary>
 /// A budget, in bytes, for the request bodies being read and decoded at once (<c>Admission:MaxDecodingBytes</c>). A body

@@ -1,6 +1,4 @@
-using FluentValidation;
-
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.ClusterAccess;
 
 /// <summary>Configuration section "Kubernetes": how long start-up waits for the API server.</summary>
 public sealed class KubernetesAccessOptions
@@ -12,13 +10,4 @@ public sealed class KubernetesAccessOptions
     /// 0 tries once). After start, API failures are retried with backoff and never end the program.
     /// </summary>
     public int StartupTimeoutSeconds { get; set; } = 30;
-}
-
-public sealed class KubernetesAccessOptionsValidator : AbstractValidator<KubernetesAccessOptions>
-{
-    public KubernetesAccessOptionsValidator()
-    {
-        RuleFor(o => o.StartupTimeoutSeconds).InclusiveBetween(0, 3600)
-            .WithMessage(o => $"must be between 0 and 3600 seconds, found {o.StartupTimeoutSeconds}");
-    }
 }

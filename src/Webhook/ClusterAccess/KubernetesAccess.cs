@@ -1,8 +1,9 @@
+using DeadlineGuard.Configuration;
 using k8s;
 using k8s.KubeConfigModels;
 using YamlDotNet.Core;
 
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.ClusterAccess;
 
 /// <summary>
 /// The Kubernetes client's configuration, from the same places and in the same order as

@@ -1,7 +1,6 @@
-using DeadlineGuard.Tls;
 using FluentValidation;
 
-namespace DeadlineGuard.Cli;
+namespace DeadlineGuard.Tls;
 
 /// <summary>What <c>certs</c> needs before it touches the cluster, in the words of its flags.</summary>
 public sealed class CertsOptionsValidator : AbstractValidator<CertsOptions>

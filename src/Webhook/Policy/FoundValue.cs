@@ -1,16 +1,11 @@
 using System.Text.Json;
-using DeadlineGuard.History;
 using DeadlineGuard.Json;
 
-namespace DeadlineGuard.Admission;
+namespace DeadlineGuard.Policy;
 
 /// <summary>A field as found in a document: absent, or present with a value that may be of any JSON type.</summary>
 public readonly record struct FoundValue(bool Present, JsonElement Value)
 {
-    /// <summary>A member of the Rollout's spec (a JSON null counts as present).</summary>
-    public static FoundValue Of(RolloutView rollout, string specField) =>
-        rollout.TryGetSpecField(specField, out var value) ? new FoundValue(true, value) : default;
-
     /// <summary>A value the webhook supplies (an injected field).</summary>
     public static FoundValue Of(int value) => new(true, JsonSerializer.SerializeToElement(value));
 

@@ -4,7 +4,7 @@ using k8s;
 using k8s.Autorest;
 using Microsoft.Extensions.Options;
 
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.ClusterAccess;
 
 /// <summary>
 /// Before <c>reconcile</c> starts: the API server must answer GET /version (allowed to everyone by the default

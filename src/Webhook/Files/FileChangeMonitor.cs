@@ -1,4 +1,4 @@
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.Files;
 
 /// <summary>
 /// Runs a check whenever files the program reads may have changed, whatever layout their paths go through: a plain

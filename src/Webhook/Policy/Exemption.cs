@@ -1,24 +1,16 @@
-using System.Text.Json.Nodes;
-using DeadlineGuard.History;
+using System.Text.Json;
 using DeadlineGuard.Json;
-using DeadlineGuard.Policy;
 
-namespace DeadlineGuard.Admission;
+namespace DeadlineGuard.Policy;
 
 /// <summary>Whether a Rollout's exemption annotation is honoured, and what to tell its author if not.</summary>
 public sealed record Exemption(bool Exempt, string? Reason, string? Warning)
 {
     public static Exemption None { get; } = new(false, null, null);
 
-    public static Exemption Evaluate(DeadlinePolicy policy, string @namespace, JsonObject rollout) =>
-        (rollout["metadata"] as JsonObject)?["annotations"] is JsonObject annotations && annotations.TryGetPropertyValue(policy.Exemptions.Annotation, out var value)
-            ? Evaluate(policy, @namespace, JsonValues.GetString(value))
-            : None;
-
-    public static Exemption Evaluate(DeadlinePolicy policy, string @namespace, RolloutView rollout) =>
-        rollout.TryGetAnnotation(policy.Exemptions.Annotation, out var value)
-            ? Evaluate(policy, @namespace, JsonValues.GetString(value))
-            : None;
+    /// <param name="annotation">the exemption annotation's value on the Rollout; null when the annotation is absent.</param>
+    public static Exemption Evaluate(DeadlinePolicy policy, string @namespace, JsonElement? annotation) =>
+        annotation is { } value ? Evaluate(policy, @namespace, JsonValues.GetString(value)) : None;
 
     /// <summary>The annotation is present; <paramref name="value"/> is its text, or null when it is not a string.</summary>
     private static Exemption Evaluate(DeadlinePolicy policy, string @namespace, string? value)

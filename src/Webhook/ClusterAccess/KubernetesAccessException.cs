@@ -1,4 +1,4 @@
-namespace DeadlineGuard.Hosting;
+namespace DeadlineGuard.ClusterAccess;
 
 /// <summary>The program cannot talk to Kubernetes: no configuration, an unusable one, or an API server that does not answer at start.</summary>
 public sealed class KubernetesAccessException : Exception

@@ -1,0 +1,7 @@
+namespace DeadlineGuard.Admission;
+
+public enum AdmissionEndpoint
+{
+    Mutate,
+    Validate,
+}

@@ -1,0 +1,3 @@
+namespace DeadlineGuard.Policy;
+
+public sealed record DeadlineBounds(int MinSeconds, int MaxSeconds);

@@ -1,0 +1,3 @@
+namespace DeadlineGuard.Policy;
+
+public sealed record HistoryOptions(int Limit);
