@@ -416,7 +416,7 @@ for run in $(seq 1 "$RUNS"); do
   grep -q 'result="failure"' "$RUN_DIR/metrics.txt" && checks="FAILED-ACTIONS"
   grep -q "\"events\":$expected_actions," "$RUN_DIR/fake-stats.json" || checks="EVENTS-POSTED"
   grep -q '"other":0,' "$RUN_DIR/fake-stats.json" || checks="OTHER-REQUESTS"
-  grep -q '"fullLists":1,' "$RUN_DIR/fake-stats.json" || checks="RELISTED"
+  grep -q '"lists":1,' "$RUN_DIR/fake-stats.json" || checks="RELISTED"
   grep -q '"watches":1,' "$RUN_DIR/fake-stats.json" || checks="WATCH-RESTARTED"
 
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$ready_ms" "$cpu_ready_ms" "$host_ms" "$list_ms" "$judge_ms" "$judge_event_ms" "${judge_cpu_ms:--}" \

@@ -6,8 +6,12 @@ using System.Text.Json.Nodes;
 using DeadlineGuard.Admission;
 using DeadlineGuard.History;
 using DeadlineGuard.Json;
+using DeadlineGuard.Observability;
 using DeadlineGuard.Pitfalls;
 using DeadlineGuard.Policy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 // Times each step of the webhook's /mutate and /validate work on one review, in-process and single-threaded:
 // what is left of a request's CPU once Kestrel, TLS, HTTP/2 and logging are taken away.
@@ -68,6 +72,49 @@ var sample = Decode(segmentedWithHistory);
 var storedSlot = sample.OldObject!.AnnotationSlot(RevisionHistoryAnnotation.Key);
 var stored = storedSlot.IsPresent ? JsonValues.Utf8StringOf(sample.OldObject.Raw(storedSlot)) : [];
 var reviewOnly = new JsonPathSet();
+
+// The HTTP edge: AdmissionHandler as the routes call it, on an in-memory request (no Kestrel, TLS or HTTP/2;
+// logging off, metrics on), built from the program's own service registrations. Against "edge: request only" (the
+// same request, its body read whole and nothing else) it shows what the adapter adds to the decision's work.
+var services = new ServiceCollection();
+var configuration = new ConfigurationBuilder().Build();
+services.AddLogging();
+services.AddSingleton(new WebhookMetrics(Prometheus.Metrics.NewCustomRegistry()));
+services.AddSingleton<Readiness>();
+services.AddSingleton(TimeProvider.System);
+services.AddSingleton<Serilog.ILogger>(Serilog.Core.Logger.None);
+services.AddPolicy(configuration).AddAdmission(configuration);
+using var provider = services.BuildServiceProvider();
+provider.GetRequiredService<PolicyStore>().LoadInitial();
+var handler = provider.GetRequiredService<AdmissionHandler>();
+
+DefaultHttpContext Request()
+{
+    var context = new DefaultHttpContext();
+    context.Request.Method = "POST";
+    context.Request.ContentType = "application/json";
+    context.Request.ContentLength = body.Length;
+    context.Request.Body = new MemoryStream(body, writable: false);
+    context.Response.Body = Stream.Null;
+    return context;
+}
+
+void RequestOnly()
+{
+    var reader = Request().Request.BodyReader;
+    var read = reader.ReadAtLeastAsync(body.Length + 1).AsTask().GetAwaiter().GetResult();
+    reader.AdvanceTo(read.Buffer.End);
+}
+
+void Edge(AdmissionEndpoint endpoint)
+{
+    var context = Request();
+    handler.HandleAsync(context, endpoint).GetAwaiter().GetResult();
+    if (context.Response.StatusCode != 200)
+    {
+        throw new InvalidOperationException($"the handler answered {context.Response.StatusCode}");
+    }
+}
 var specBytes = sample.Object!.Raw(sample.Object.SpecSlot).ToArray();
 var specElement = sample.Object.Spec;
 var sampleReport = PitfallDetector.Detect(specElement, null, Context(sample));
@@ -93,6 +140,9 @@ var steps = new (string Name, Action Run)[]
     ("  history part: revision detection + fingerprint", () => RevisionDetector.Detect("UPDATE", sample.Object!, sample.OldObject)),
     ("  history part: the whole record (append)", () => RevisionRecorder.Record(
         new RevisionWrite("UPDATE", "bench", sample.Object!, sample.OldObject, 600, true), 10, DateTimeOffset.UtcNow)),
+    ("edge: request only (in-memory, body read whole)", RequestOnly),
+    ("edge: AdmissionHandler /mutate (in-memory request)", () => Edge(AdmissionEndpoint.Mutate)),
+    ("edge: AdmissionHandler /validate (in-memory request)", () => Edge(AdmissionEndpoint.Validate)),
 };
 
 var timings = new Dictionary<string, double>();

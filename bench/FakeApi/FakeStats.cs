@@ -4,11 +4,11 @@ namespace DeadlineGuard.Bench.FakeApi;
 internal sealed class FakeStats
 {
     public long Pages;
-    public long FullLists;
+    public long Lists;
     public long Watches;
-    public long OpenWatches;
     public long Bookmarks;
     public long Events;
+    public long ReportProbes;
     public long Other;
     public string? LastOther;
 

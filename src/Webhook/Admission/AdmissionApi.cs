@@ -1,7 +1,7 @@
 namespace DeadlineGuard.Admission;
 
-/// <summary>POST /mutate and POST /validate: decode, decide, encode. The decisions know nothing of HTTP.</summary>
-public static partial class AdmissionApi
+/// <summary>POST /mutate and POST /validate, answered by <see cref="AdmissionHandler"/>.</summary>
+public static class AdmissionApi
 {
     public static IEndpointRouteBuilder MapAdmission(this IEndpointRouteBuilder routes)
     {

@@ -1,5 +1,6 @@
 namespace DeadlineGuard.Admission;
 
+/// <summary>Which of the two webhooks the API server called.</summary>
 public enum AdmissionEndpoint
 {
     Mutate,

@@ -20,15 +20,8 @@ public static class ReviewCommand
 
     private sealed record Result(ManifestDocument Document, string Namespace, string Name, AdmissionDecision Mutation, AdmissionDecision Validation)
     {
-        public string Verdict => Validation.Outcome switch
-        {
-            Outcome.Denied => "denied",
-            Outcome.Warned => "warned",
-            Outcome.Audited => "audited",
-            Outcome.Exempt => "exempt",
-            Outcome.Error => "error",
-            _ => "allowed",
-        };
+        /// <summary>The validation's outcome in the words of the metrics and the decision log (it never patches).</summary>
+        public string Verdict => OutcomeLabel.Of(Validation.Outcome);
 
         public IEnumerable<string> Warnings => Mutation.Warnings.Concat(Validation.Warnings).Distinct();
 

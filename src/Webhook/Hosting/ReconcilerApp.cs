@@ -13,21 +13,7 @@ public static class ReconcilerApp
 
     public static WebApplication Build(string[] args, Action<IServiceCollection>? overrides = null)
     {
-        // The content root is the program's folder, so appsettings.json applies whatever the working directory.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = CommandArguments.Normalize(args),
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
-        else if (ListenAddresses.Problems(builder.Configuration[WebHostDefaults.ServerUrlsKey]) is { Count: > 0 } problems)
-        {
-            throw new Microsoft.Extensions.Options.OptionsValidationException(WebHostDefaults.ServerUrlsKey, typeof(string), problems);
-        }
-
+        var builder = ServerBuilder.Create(args, DefaultUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services
             .AddObservability(builder.Configuration, StartupFailures.IsReportedByTheCommand)

@@ -1,4 +1,5 @@
 using DeadlineGuard.Configuration;
+using DeadlineGuard.Files;
 
 namespace DeadlineGuard.Policy;
 
@@ -7,8 +8,7 @@ public static class PolicyServices
     public static IServiceCollection AddPolicy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<PolicyOptions, PolicyOptionsValidator>(configuration, PolicyOptions.Section);
-        services.AddSingleton<PolicyStore>();
-        services.AddHostedService<PolicyLoader>();
+        services.AddWatchedFile<PolicyStore>();
         return services;
     }
 }

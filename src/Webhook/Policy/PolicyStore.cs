@@ -13,7 +13,7 @@ namespace DeadlineGuard.Policy;
 /// (<see cref="PolicyDocumentReader.ReadText"/>), every failure is caught, logged once and counted, reloads run off
 /// the watcher's thread, a watch that reports an error is recreated, and the file is checked periodically besides.
 /// </summary>
-public sealed partial class PolicyStore : IDisposable
+public sealed partial class PolicyStore : IWatchedFile, IDisposable
 {
     private readonly ILogger<PolicyStore> _logger;
     private readonly WebhookMetrics _metrics;
@@ -59,6 +59,8 @@ public sealed partial class PolicyStore : IDisposable
     public string? FilePath { get; }
 
     public string Source => FilePath ?? "built-in default";
+
+    void IWatchedFile.Load() => LoadInitial();
 
     /// <summary>Loads the configured file, or takes the built-in policy. Throws <see cref="PolicyException"/> (one problem per line) when the file is unusable.</summary>
     public void LoadInitial()

@@ -13,7 +13,7 @@ namespace DeadlineGuard.Tls;
 /// memory. Each certificate comes with its <see cref="SslStreamCertificateContext"/>, built once when it is loaded
 /// (chain from the file, offline) rather than on every handshake.
 /// </summary>
-public sealed partial class ServingCertificate : IDisposable
+public sealed partial class ServingCertificate : IWatchedFile, IDisposable
 {
     private readonly TlsOptions _options;
     private readonly ILogger<ServingCertificate> _logger;
@@ -42,6 +42,8 @@ public sealed partial class ServingCertificate : IDisposable
 
     /// <summary>Loads (or creates) the certificate once; called at start so that a bad file stops the program.</summary>
     public X509Certificate2 Load() => LoadServed().Certificate;
+
+    void IWatchedFile.Load() => Load();
 
     /// <summary>
     /// Reads the PEM files again and swaps the certificate when they hold a new, valid pair. A half-written

@@ -1,5 +1,6 @@
 using System.Security.Authentication;
 using DeadlineGuard.Configuration;
+using DeadlineGuard.Files;
 using DeadlineGuard.Leadership;
 using k8s;
 using Microsoft.AspNetCore.Connections;
@@ -12,8 +13,7 @@ public static class TlsServices
     public static IServiceCollection AddServingCertificate(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<TlsOptions, TlsOptionsValidator>(configuration, TlsOptions.Section);
-        services.AddSingleton<ServingCertificate>();
-        services.AddHostedService<CertificateLoader>();
+        services.AddWatchedFile<ServingCertificate>();
         return services;
     }
 

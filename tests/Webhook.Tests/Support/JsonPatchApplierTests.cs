@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DeadlineGuard.Json;
+using DeadlineGuard.Tests.Support.FakeKube;
 
 namespace DeadlineGuard.Tests.Support;
 

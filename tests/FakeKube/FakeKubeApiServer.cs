@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -28,7 +29,8 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 /// (409 Conflict when the body's resourceVersion is stale), patch (merge, JSON patch with add/remove/replace/test;
 /// strategic merge is treated as merge for built-in types and refused with 415 for custom ones), delete; and the
 /// status subresource (GET/PUT/PATCH) for types with <see cref="FakeKubeResource.HasStatus"/>: writes there change
-/// only status, writes to the main resource keep the stored status. Objects are <see cref="JsonObject"/>s; one
+/// only status, writes to the main resource keep the stored status. Objects are <see cref="JsonObject"/>s here and
+/// JSON bytes in the store (so 100,000 realistic Rollouts fit in about their size, for the benchmarks); one
 /// global resourceVersion counts every write; uid and creationTimestamp are set on create; metadata.generation is
 /// never bumped and, through the API, never changed (the test controls may set it, as a spec change would). A write
 /// that changes nothing is a no-op (no new version, no event), as on the real server. Anything else: 404 Status.
@@ -95,14 +97,26 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public int OpenWatches => store.OpenWatchCount;
 
     /// <summary>Starts a server on a free loopback port.</summary>
-    public static async Task<FakeKubeApiServer> StartAsync(TimeProvider? time = null)
+    public static Task<FakeKubeApiServer> StartAsync(TimeProvider? time = null) => StartAsync(new FakeKubeServerOptions { Time = time });
+
+    /// <summary>
+    /// Starts a server as <paramref name="options"/> say: a fixed loopback port, and middleware that sees each request
+    /// before the fake API does (a benchmark's own control endpoints and counters).
+    /// </summary>
+    public static async Task<FakeKubeApiServer> StartAsync(FakeKubeServerOptions options)
     {
-        time ??= TimeProvider.System;
+        ArgumentNullException.ThrowIfNull(options);
+        var time = options.Time ?? TimeProvider.System;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrelCore().UseUrls($"http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         var server = new FakeKubeApiServer(app, new FakeKubeStore(time), time);
+        if (options.Before is { } before)
+        {
+            app.Use(before);
+        }
+
         app.Run(server.HandleAsync);
         await app.StartAsync();
         server.Url = app.Urls.Single().TrimEnd('/');
@@ -122,7 +136,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public JsonObject Seed(JsonObject obj)
     {
         var (type, copy) = Prepare(obj);
-        return store.Create(type, copy);
+        return store.Insert(type, copy);
     }
 
     /// <summary>Creates the object, or replaces the stored one whole (keeping its uid and creationTimestamp); emits ADDED or MODIFIED.</summary>
@@ -132,7 +146,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         var meta = FakeKubeStore.Metadata(copy);
         var ns = FakeKubeStore.Text(meta["namespace"]);
         var name = FakeKubeStore.Text(meta["name"]) ?? throw new ArgumentException("the object has no metadata.name", nameof(obj));
-        return store.Get(type, ns, name) is null ? store.Create(type, copy) : store.Update(type, ns, name, _ => copy);
+        return store.Get(type, ns, name) is null ? store.Insert(type, copy) : store.Update(type, ns, name, _ => copy);
     }
 
     /// <summary>Changes a stored object as another actor would (emits MODIFIED unless nothing changed).</summary>
@@ -164,7 +178,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     /// <summary>Copies of the stored objects of a type, in one namespace or all, ordered by namespace and name.</summary>
     public IReadOnlyList<JsonObject> List(string resource, string? ns = null) =>
-        store.List(store.Resolve(resource), ns, LabelSelector.Everything, FieldSelector.Everything, null, null).Items;
+        [.. store.List(store.Resolve(resource), ns, LabelSelector.Everything, FieldSelector.Everything, null, null).Items.Select(json => JsonNode.Parse(json)!.AsObject())];
 
     /// <summary>
     /// The next <paramref name="count"/> requests whose path and query contain <paramref name="pathContains"/>
@@ -194,8 +208,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>Ends every open watch stream cleanly (after the events already queued on it), as the server's own timeout would.</summary>
     public void EndWatches() => store.EndWatches();
 
-    /// <summary>Sends a BOOKMARK carrying the current resourceVersion to every open watch that asked for bookmarks.</summary>
-    public void SendBookmarks() => store.SendBookmarks();
+    /// <summary>Sends a BOOKMARK carrying the current resourceVersion to every open watch that asked for bookmarks; how many got one.</summary>
+    public int SendBookmarks() => store.SendBookmarks();
 
     /// <summary>
     /// Acts as an etcd compaction: a watch (or a continued list) from a resourceVersion older than

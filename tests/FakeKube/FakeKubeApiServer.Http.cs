@@ -9,6 +9,8 @@ namespace DeadlineGuard.Tests.Support.FakeKube;
 /// <summary>The HTTP side: recording, injected failures, routing and the handlers.</summary>
 public sealed partial class FakeKubeApiServer
 {
+    private static readonly byte[] Comma = ","u8.ToArray();
+
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -90,11 +92,11 @@ public sealed partial class FakeKubeApiServer
             }
             else if (method == "GET")
             {
-                await WriteAsync(context, 200, ListBody(route, query));
+                await WriteListAsync(context, route);
             }
             else if (method == "POST" && (ns is not null || !type.Namespaced))
             {
-                await WriteAsync(context, 201, store.Create(type, ForCreate(route, ParseObject(recorded.Body))));
+                await WriteAsync(context, 201, store.Insert(type, ForCreate(route, ParseObject(recorded.Body))));
             }
             else
             {
@@ -192,8 +194,15 @@ public sealed partial class FakeKubeApiServer
         };
     }
 
-    private JsonObject ListBody(Route route, IQueryCollection query)
+    /// <summary>
+    /// One page of a list, written from the stored bytes. The members come in the order the API server writes them:
+    /// a custom resource list is a map (unstructured.UnstructuredList, encoded by k8s.io/apimachinery
+    /// pkg/apis/meta/v1/unstructured's JSON scheme through Go's encoding/json, which sorts map keys: apiVersion, items,
+    /// kind, metadata); a built-in list is a Go struct, written in field order (kind, apiVersion, metadata, items).
+    /// </summary>
+    private async Task WriteListAsync(HttpContext context, Route route)
     {
+        var query = context.Request.Query;
         var limit = query["limit"].ToString() is { Length: > 0 } text
             ? int.TryParse(text, out var parsed) ? parsed : throw FakeKubeStatusException.BadRequest($"invalid limit \"{text}\"")
             : (int?)null;
@@ -202,16 +211,34 @@ public sealed partial class FakeKubeApiServer
         if (page.Continue is not null)
         {
             metadata["continue"] = page.Continue;
-            metadata["remainingItemCount"] = page.Remaining;
+            if (page.Remaining is { } remaining)
+            {
+                metadata["remainingItemCount"] = remaining;
+            }
         }
 
-        return new JsonObject
+        var type = route.Type;
+        var (head, tail) = type.IsCustom
+            ? ($"{{\"apiVersion\":\"{type.ApiVersion}\",\"items\":[", $"],\"kind\":\"{type.ListKind}\",\"metadata\":{metadata.ToJsonString()}}}")
+            : ($"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.ApiVersion}\",\"metadata\":{metadata.ToJsonString()},\"items\":[", "]}");
+        var headBytes = Encoding.UTF8.GetBytes(head);
+        var tailBytes = Encoding.UTF8.GetBytes(tail);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = headBytes.Length + tailBytes.Length + Math.Max(0, page.Items.Count - 1) + page.Items.Sum(i => (long)i.Length);
+        var body = context.Response.Body;
+        await body.WriteAsync(headBytes, context.RequestAborted);
+        for (var i = 0; i < page.Items.Count; i++)
         {
-            ["apiVersion"] = route.Type.ApiVersion,
-            ["kind"] = route.Type.ListKind,
-            ["metadata"] = metadata,
-            ["items"] = new JsonArray([.. page.Items]),
-        };
+            if (i > 0)
+            {
+                await body.WriteAsync(Comma, context.RequestAborted);
+            }
+
+            await body.WriteAsync(page.Items[i], context.RequestAborted);
+        }
+
+        await body.WriteAsync(tailBytes, context.RequestAborted);
     }
 
     private async Task WatchAsync(HttpContext context, Route route, RecordedRequest recorded)
@@ -243,7 +270,7 @@ public sealed partial class FakeKubeApiServer
             {
                 await foreach (var line in watch.Lines.ReadAllAsync(linked.Token))
                 {
-                    await context.Response.WriteAsync(line + "\n", linked.Token);
+                    await context.Response.Body.WriteAsync(line, linked.Token);
                     await context.Response.Body.FlushAsync(linked.Token);
                 }
             }
@@ -366,7 +393,7 @@ public sealed partial class FakeKubeApiServer
             {
                 if (operation is JsonObject { } op && FakeKubeStore.Text(op["op"]) == "test")
                 {
-                    var actual = Resolve(document, JsonPatchApplier.ParsePointer(FakeKubeStore.Text(op["path"]) ?? string.Empty));
+                    var actual = Resolve(document, JsonPatchOperations.ParsePointer(FakeKubeStore.Text(op["path"]) ?? string.Empty));
                     if (!JsonNode.DeepEquals(actual, op["value"]))
                     {
                         throw new JsonPatchApplyException($"test {op["path"]}: the value differs");
@@ -374,7 +401,7 @@ public sealed partial class FakeKubeApiServer
                 }
                 else
                 {
-                    document = JsonPatchApplier.Apply(document, new JsonArray(operation?.DeepClone()));
+                    document = JsonPatchOperations.Apply(document, new JsonArray(operation?.DeepClone()));
                 }
             }
         }
@@ -423,7 +450,7 @@ public sealed partial class FakeKubeApiServer
     {
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, StoredObject.Wire), context.RequestAborted);
     }
 
     private sealed record Route(FakeKubeResource Type, string? Namespace, string? Name, string? Subresource);

@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 
 namespace DeadlineGuard.Tests.Support.FakeKube;
 
 /// <summary>
 /// The fake API server's state: objects per resource type, one global resourceVersion counter, the log of every
-/// change (so a watch can resume from any version not yet "compacted") and the open watch streams.
+/// change (so a watch can resume from any version not yet "compacted") and the open watch streams. Objects are kept
+/// as their JSON bytes (<see cref="StoredObject"/>), shared by the table and the log, and parsed only when a request
+/// needs a tree (a write, a get, a selector): 100,000 Rollouts of 10 KiB take about their size, where parsed trees
+/// took several times it.
 /// Every method runs under one lock, so a write, its log entry and its delivery to open watches happen together:
 /// a watch opened at version N sees exactly the changes after N, each once, in order.
 /// </summary>
@@ -17,7 +20,7 @@ internal sealed class FakeKubeStore(TimeProvider time)
 
     private readonly Lock gate = new();
     private readonly List<FakeKubeResource> types = [.. FakeKubeResource.Defaults];
-    private readonly Dictionary<FakeKubeResource, SortedDictionary<string, JsonObject>> objects = [];
+    private readonly Dictionary<FakeKubeResource, ObjectTable> objects = [];
     private readonly List<LogEntry> log = [];
     private readonly List<FakeKubeWatch> watches = [];
     private long resourceVersion;
@@ -103,7 +106,7 @@ internal sealed class FakeKubeStore(TimeProvider time)
     {
         lock (gate)
         {
-            return Table(type).TryGetValue(Key(type, ns, name), out var obj) ? (JsonObject)obj.DeepClone() : null;
+            return Table(type).Items.TryGetValue(Key(type, ns, name), out var stored) ? stored.Parse() : null;
         }
     }
 
@@ -115,7 +118,9 @@ internal sealed class FakeKubeStore(TimeProvider time)
     /// the state at the first page's resourceVersion (GetList reads etcd at the token's revision, <c>withRev =
     /// continueRV</c>), so a change made between two pages is not in the list; it comes to a watch started from the
     /// list's resourceVersion. A token older than the last compaction is answered 410 Expired, as etcd's
-    /// ErrCompacted is, and the client must list again from the start.
+    /// ErrCompacted is, and the client must list again from the start. remainingItemCount is given only for a list
+    /// without a label or field selector: GetList counts keys, not matches, so it sets the count only when the
+    /// predicate is empty (and ListMeta's documentation in k8s.io/apimachinery says so).
     /// </summary>
     public ListPage List(FakeKubeResource type, string? ns, LabelSelector labels, FieldSelector fields, int? limit, string? continueToken)
     {
@@ -123,7 +128,8 @@ internal sealed class FakeKubeStore(TimeProvider time)
         {
             var listVersion = resourceVersion;
             var after = string.Empty;
-            IEnumerable<KeyValuePair<string, JsonObject>> state = Table(type);
+            var table = Table(type);
+            var (keys, values) = table.Sorted();
             if (!string.IsNullOrEmpty(continueToken))
             {
                 (listVersion, after) = DecodeContinue(continueToken);
@@ -132,36 +138,95 @@ internal sealed class FakeKubeStore(TimeProvider time)
                     throw FakeKubeStatusException.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
                 }
 
-                state = StateAt(type, listVersion);
+                if (ChangedSince(type, listVersion))
+                {
+                    var state = StateAt(type, listVersion);
+                    (keys, values) = ([.. state.Keys], [.. state.Values]);
+                }
             }
 
-            var matching = state
-                .Where(pair => string.CompareOrdinal(pair.Key, after) > 0 && Matches(type, ns, labels, fields, pair.Value))
-                .ToList();
-            var page = limit is > 0 ? matching.Take(limit.Value).ToList() : matching;
-            var more = page.Count < matching.Count;
+            // The keys of the namespace (or all) after the last one served, in key order: "ns/" sorts before "ns/any"
+            // and "ns0" (the character after '/') after every key of the namespace.
+            var from = LowerBound(keys, after, exclusive: true);
+            var to = keys.Length;
+            if (ns is not null)
+            {
+                from = Math.Max(from, LowerBound(keys, ns + "/", exclusive: false));
+                to = LowerBound(keys, ns + "0", exclusive: false);
+            }
+
+            var everything = labels.IsEverything && fields.IsEverything;
+            var page = new List<byte[]>();
+            var last = from;
+            for (var i = from; i < to && (limit is not > 0 || page.Count < limit); i++)
+            {
+                var stored = values[i];
+                if (everything || (labels.Matches(stored.Parse()) && fields.Matches(stored.Parse())))
+                {
+                    page.Add(stored.Json);
+                }
+
+                last = i + 1;
+            }
+
+            // As GetList: more remain when keys remain after the last one examined, whether or not they match (so a
+            // list with a selector may end with an empty page).
+            var more = last < to;
             return new ListPage(
-                [.. page.Select(pair => (JsonObject)pair.Value.DeepClone())],
+                page,
                 Format(listVersion),
-                more ? EncodeContinue(listVersion, page[^1].Key) : null,
-                matching.Count - page.Count);
+                more ? EncodeContinue(listVersion, keys[last - 1]) : null,
+                more && everything ? to - last : null);
         }
     }
 
-    /// <summary>The objects of a type as they were at <paramref name="version"/>, replayed from the change log.</summary>
-    private SortedDictionary<string, JsonObject> StateAt(FakeKubeResource type, long version)
+    /// <summary>Whether any object of the type changed after <paramref name="version"/>.</summary>
+    private bool ChangedSince(FakeKubeResource type, long version)
     {
-        var state = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        for (var i = FirstAfter(version); i < log.Count; i++)
+        {
+            if (log[i].Type == type)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The index of the first log entry after <paramref name="version"/> (the log is in version order).</summary>
+    private int FirstAfter(long version)
+    {
+        var (low, high) = (0, log.Count);
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            (low, high) = log[middle].Version <= version ? (middle + 1, high) : (low, middle);
+        }
+
+        return low;
+    }
+
+    /// <summary>The index of the first key greater than (or, not <paramref name="exclusive"/>, equal to) <paramref name="key"/>.</summary>
+    private static int LowerBound(string[] keys, string key, bool exclusive)
+    {
+        var index = Array.BinarySearch(keys, key, StringComparer.Ordinal);
+        return index >= 0 ? index + (exclusive ? 1 : 0) : ~index;
+    }
+
+    /// <summary>The objects of a type as they were at <paramref name="version"/>, replayed from the change log.</summary>
+    private SortedDictionary<string, StoredObject> StateAt(FakeKubeResource type, long version)
+    {
+        var state = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
         foreach (var entry in log.Where(e => e.Type == type && e.Version <= version))
         {
-            var key = Key(type, entry.Namespace, Text(entry.Object["metadata"]?["name"]) ?? string.Empty);
             if (entry.EventType == "DELETED")
             {
-                state.Remove(key);
+                state.Remove(entry.Key);
             }
             else
             {
-                state[key] = entry.Object;
+                state[entry.Key] = entry.Object;
             }
         }
 
@@ -172,14 +237,17 @@ internal sealed class FakeKubeStore(TimeProvider time)
     /// Stores a new object: the name (or generateName plus a suffix), and for namespaced types the namespace, must
     /// be set. uid and creationTimestamp are filled in when missing; resourceVersion is the next global one.
     /// </summary>
-    public JsonObject Create(FakeKubeResource type, JsonObject obj)
+    public JsonObject Create(FakeKubeResource type, JsonObject obj) => Insert(type, (JsonObject)obj.DeepClone());
+
+    /// <summary><see cref="Create"/> of a tree the store may keep changing: the caller's copy, not used after the call.</summary>
+    public JsonObject Insert(FakeKubeResource type, JsonObject stored)
     {
         lock (gate)
         {
-            var stored = (JsonObject)obj.DeepClone();
             var meta = Metadata(stored);
-            var ns = type.Namespaced ? Text(meta["namespace"]) ?? throw new ArgumentException("a namespaced object needs metadata.namespace", nameof(obj)) : null;
+            var ns = type.Namespaced ? Text(meta["namespace"]) ?? throw new ArgumentException("a namespaced object needs metadata.namespace", nameof(stored)) : null;
             var name = Text(meta["name"]);
+            var table = Table(type);
             if (string.IsNullOrEmpty(name))
             {
                 var prefix = Text(meta["generateName"]);
@@ -192,13 +260,13 @@ internal sealed class FakeKubeStore(TimeProvider time)
                 {
                     name = prefix + Suffix(++generatedNames);
                 }
-                while (Table(type).ContainsKey(Key(type, ns, name)));
+                while (table.Items.ContainsKey(Key(type, ns, name)));
 
                 meta["name"] = name;
             }
 
             var key = Key(type, ns, name);
-            if (Table(type).ContainsKey(key))
+            if (table.Items.ContainsKey(key))
             {
                 throw FakeKubeStatusException.AlreadyExists(type, name);
             }
@@ -209,9 +277,10 @@ internal sealed class FakeKubeStore(TimeProvider time)
             meta["uid"] ??= Guid.NewGuid().ToString();
             meta["creationTimestamp"] ??= time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
             meta["resourceVersion"] = Format(++resourceVersion);
-            Table(type)[key] = stored;
-            Emit(type, ns, "ADDED", stored);
-            return (JsonObject)stored.DeepClone();
+            var bytes = StoredObject.From(ns, stored);
+            table.Add(key, bytes);
+            Emit(type, key, "ADDED", bytes);
+            return stored;
         }
     }
 
@@ -226,12 +295,14 @@ internal sealed class FakeKubeStore(TimeProvider time)
         lock (gate)
         {
             var key = Key(type, ns, name);
-            if (!Table(type).TryGetValue(key, out var current))
+            var table = Table(type);
+            if (!table.Items.TryGetValue(key, out var stored))
             {
                 throw FakeKubeStatusException.NotFound(type, name);
             }
 
-            var next = (JsonObject)compute((JsonObject)current.DeepClone()).DeepClone();
+            var current = stored.Parse();
+            var next = (JsonObject)compute(stored.Parse()).DeepClone();
             var meta = Metadata(next);
             var currentMeta = Metadata(current);
             next["apiVersion"] = current["apiVersion"]?.DeepClone();
@@ -250,15 +321,16 @@ internal sealed class FakeKubeStore(TimeProvider time)
 
             if (JsonNode.DeepEquals(next, current))
             {
-                return (JsonObject)current.DeepClone();
+                return current;
             }
 
             Validate(type, next, name);
 
             meta["resourceVersion"] = Format(++resourceVersion);
-            Table(type)[key] = next;
-            Emit(type, ns, "MODIFIED", next);
-            return (JsonObject)next.DeepClone();
+            var bytes = StoredObject.From(stored.Namespace, next);
+            table.Replace(key, bytes);
+            Emit(type, key, "MODIFIED", bytes);
+            return next;
         }
     }
 
@@ -268,14 +340,15 @@ internal sealed class FakeKubeStore(TimeProvider time)
         lock (gate)
         {
             var key = Key(type, ns, name);
-            if (!Table(type).Remove(key, out var removed))
+            if (Table(type).Remove(key) is not { } stored)
             {
                 return null;
             }
 
+            var removed = stored.Parse();
             Metadata(removed)["resourceVersion"] = Format(++resourceVersion);
-            Emit(type, ns, "DELETED", removed);
-            return (JsonObject)removed.DeepClone();
+            Emit(type, key, "DELETED", StoredObject.From(stored.Namespace, removed));
+            return removed;
         }
     }
 
@@ -291,9 +364,9 @@ internal sealed class FakeKubeStore(TimeProvider time)
             var watch = new FakeKubeWatch(type, ns, labels, fields, bookmarks);
             if (string.IsNullOrEmpty(fromVersion) || fromVersion == "0")
             {
-                foreach (var obj in Table(type).Values.Where(o => Matches(type, ns, labels, fields, o)))
+                foreach (var stored in Table(type).Items.Values.Where(o => watch.Wants(type, o)))
                 {
-                    watch.Send("ADDED", obj);
+                    watch.Send("ADDED", stored.Json);
                 }
             }
             else
@@ -301,14 +374,17 @@ internal sealed class FakeKubeStore(TimeProvider time)
                 var from = ParseVersion(fromVersion);
                 if (from < compactedBefore)
                 {
-                    watch.Send("ERROR", KubeStatus.Failure(410, "Expired", $"too old resource version: {from} ({compactedBefore})"));
+                    watch.Send("ERROR", JsonSerializer.SerializeToUtf8Bytes(KubeStatus.Failure(410, "Expired", $"too old resource version: {from} ({compactedBefore})")));
                     watch.End();
                     return watch;
                 }
 
-                foreach (var entry in log.Where(e => e.Version > from && Matches(type, ns, labels, fields, e.Object, e.Type, e.Namespace)))
+                for (var i = FirstAfter(from); i < log.Count; i++)
                 {
-                    watch.Send(entry.EventType, entry.Object);
+                    if (watch.Wants(log[i].Type, log[i].Object))
+                    {
+                        watch.Send(log[i].EventType, log[i].Object.Json);
+                    }
                 }
             }
 
@@ -340,20 +416,24 @@ internal sealed class FakeKubeStore(TimeProvider time)
         }
     }
 
-    /// <summary>Sends a BOOKMARK with the current resourceVersion to every open watch that asked for bookmarks.</summary>
-    public void SendBookmarks()
+    /// <summary>Sends a BOOKMARK with the current resourceVersion to every open watch that asked for bookmarks; how many got one.</summary>
+    public int SendBookmarks()
     {
         lock (gate)
         {
+            var sent = 0;
             foreach (var watch in watches.Where(w => w.Bookmarks))
             {
-                watch.Send("BOOKMARK", new JsonObject
+                watch.Send("BOOKMARK", JsonSerializer.SerializeToUtf8Bytes(new JsonObject
                 {
                     ["kind"] = watch.Type.Kind,
                     ["apiVersion"] = watch.Type.ApiVersion,
                     ["metadata"] = new JsonObject { ["resourceVersion"] = Format(resourceVersion) },
-                });
+                }));
+                sent++;
             }
+
+            return sent;
         }
     }
 
@@ -427,58 +507,28 @@ internal sealed class FakeKubeStore(TimeProvider time)
         }
     }
 
-    private static bool Matches(FakeKubeResource type, string? ns, LabelSelector labels, FieldSelector fields, JsonObject obj, FakeKubeResource? entryType = null, string? entryNamespace = null) =>
-        (entryType is null || entryType == type)
-        && (ns is null || (entryNamespace ?? Text(obj["metadata"]?["namespace"])) == ns)
-        && labels.Matches(obj)
-        && fields.Matches(obj);
-
-    private SortedDictionary<string, JsonObject> Table(FakeKubeResource type)
+    private ObjectTable Table(FakeKubeResource type)
     {
         if (!objects.TryGetValue(type, out var table))
         {
-            table = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+            table = new ObjectTable();
             objects[type] = table;
         }
 
         return table;
     }
 
-    private void Emit(FakeKubeResource type, string? ns, string eventType, JsonObject obj)
+    private void Emit(FakeKubeResource type, string key, string eventType, StoredObject stored)
     {
-        var entry = new LogEntry(resourceVersion, type, ns, eventType, (JsonObject)obj.DeepClone());
-        log.Add(entry);
-        foreach (var watch in watches.Where(w => Matches(w.Type, w.Namespace, w.Labels, w.Fields, entry.Object, type, ns)))
+        log.Add(new LogEntry(resourceVersion, type, key, eventType, stored));
+        foreach (var watch in watches.Where(w => w.Wants(type, stored)))
         {
-            watch.Send(eventType, entry.Object);
+            watch.Send(eventType, stored.Json);
         }
     }
 
-    private sealed record LogEntry(long Version, FakeKubeResource Type, string? Namespace, string EventType, JsonObject Object);
+    private sealed record LogEntry(long Version, FakeKubeResource Type, string Key, string EventType, StoredObject Object);
 }
 
-/// <summary>One page of a list: items, the list's resourceVersion, the continue token when more remain.</summary>
-internal sealed record ListPage(IReadOnlyList<JsonObject> Items, string ResourceVersion, string? Continue, int Remaining);
-
-/// <summary>One open watch stream: a queue of ready event lines, written to the response as they come.</summary>
-internal sealed class FakeKubeWatch(FakeKubeResource type, string? ns, LabelSelector labels, FieldSelector fields, bool bookmarks)
-{
-    private readonly Channel<string> lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-
-    public FakeKubeResource Type { get; } = type;
-
-    public string? Namespace { get; } = ns;
-
-    public LabelSelector Labels { get; } = labels;
-
-    public FieldSelector Fields { get; } = fields;
-
-    public bool Bookmarks { get; } = bookmarks;
-
-    public ChannelReader<string> Lines => lines.Reader;
-
-    public void Send(string eventType, JsonObject obj) =>
-        lines.Writer.TryWrite(new JsonObject { ["type"] = eventType, ["object"] = obj.DeepClone() }.ToJsonString());
-
-    public void End() => lines.Writer.TryComplete();
-}
+/// <summary>One page of a list: items as stored (JSON), the list's resourceVersion, the continue token when more remain.</summary>
+internal sealed record ListPage(IReadOnlyList<byte[]> Items, string ResourceVersion, string? Continue, int? Remaining);

@@ -16,6 +16,9 @@ public sealed class LabelSelector
 
     public static LabelSelector Everything { get; } = new();
 
+    /// <summary>True when the selector has no terms: every object matches.</summary>
+    public bool IsEverything => terms.Count == 0;
+
     public static LabelSelector Parse(string? text)
     {
         var selector = new LabelSelector();
@@ -77,6 +80,9 @@ public sealed class FieldSelector
     }
 
     public static FieldSelector Everything { get; } = new();
+
+    /// <summary>True when the selector has no terms: every object matches.</summary>
+    public bool IsEverything => terms.Count == 0;
 
     public static FieldSelector Parse(string? text)
     {
