@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeadlineGuard.ClusterAccess;
+using DeadlineGuard.Reconciler;
 using k8s;
 using k8s.Autorest;
 using k8s.Exceptions;
@@ -15,16 +16,12 @@ namespace DeadlineGuard.Cli;
 /// </summary>
 public static class ClusterRolloutReader
 {
-    public const string Group = "argoproj.io";
-    public const string Version = "v1alpha1";
-    public const string Plural = "rollouts";
-
     public static async Task<JsonObject> ReadAsync(ClusterConnection cluster, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         try
         {
-            return await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(Group, Version, cluster.Namespace, Plural, name, cancellationToken)
+            return await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(RolloutApi.Group, RolloutApi.Version, cluster.Namespace, RolloutApi.Plural, name, cancellationToken)
                 ?? throw new KubernetesAccessException($"the API server at {cluster.Server} answered the read of Rollout {cluster.Namespace}/{name} with nothing");
         }
         catch (HttpOperationException e) when (e.Response is not null)
@@ -42,13 +39,13 @@ public static class ClusterRolloutReader
     public static string Describe(HttpStatusCode status, string? body, string server, string ns, string name)
     {
         var message = StatusMessage(body);
-        var resource = $"{Plural}.{Group}";
+        var resource = $"{RolloutApi.Plural}.{RolloutApi.Group}";
         return status switch
         {
             HttpStatusCode.NotFound when message is null || message.Contains($"\"{name}\" not found", StringComparison.Ordinal) =>
                 $"Rollout {ns}/{name} not found",
             HttpStatusCode.NotFound =>
-                $"the API server at {server} does not serve {resource}/{Version} ({message}); is Argo Rollouts installed in this cluster?",
+                $"the API server at {server} does not serve {resource}/{RolloutApi.Version} ({message}); is Argo Rollouts installed in this cluster?",
             HttpStatusCode.Forbidden =>
                 $"not allowed to get {resource} in namespace {ns}: {message ?? "403 Forbidden"}",
             HttpStatusCode.Unauthorized =>

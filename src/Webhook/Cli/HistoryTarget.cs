@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DeadlineGuard.Reconciler;
 
 namespace DeadlineGuard.Cli;
 
@@ -17,9 +18,6 @@ namespace DeadlineGuard.Cli;
 /// </summary>
 public sealed partial record HistoryTarget(HistoryTarget.Kind Source, string Value)
 {
-    private const string Group = "argoproj.io";
-    private const string Version = "v1alpha1";
-
     private static readonly string[] ResourceNames = ["rollout", "rollouts", "ro"];
 
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
@@ -65,7 +63,7 @@ public sealed partial record HistoryTarget(HistoryTarget.Kind Source, string Val
         var resource = dot < 0 ? type : type[..dot];
         var qualifier = dot < 0 ? string.Empty : type[(dot + 1)..];
         return ResourceNames.Contains(resource, StringComparer.OrdinalIgnoreCase)
-            && (qualifier.Length == 0 || qualifier.Equals(Group, StringComparison.OrdinalIgnoreCase) || qualifier.Equals($"{Version}.{Group}", StringComparison.OrdinalIgnoreCase));
+            && (qualifier.Length == 0 || qualifier.Equals(RolloutApi.Group, StringComparison.OrdinalIgnoreCase) || qualifier.Equals($"{RolloutApi.Version}.{RolloutApi.Group}", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>A Kubernetes object name (DNS-1123 subdomain), as a Rollout's must be.</summary>

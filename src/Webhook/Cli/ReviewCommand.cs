@@ -29,13 +29,6 @@ public static class ReviewCommand
         public PitfallReport Pitfalls => Validation.Pitfalls;
     }
 
-    private static string SeverityName(PitfallSeverity severity) => severity switch
-    {
-        PitfallSeverity.High => "high",
-        PitfallSeverity.Medium => "medium",
-        _ => "low",
-    };
-
     private static string ReasonText(SuppressionReason reason) => reason switch
     {
         SuppressionReason.IgnoredByPolicy => "ignored by the policy",
@@ -161,12 +154,12 @@ public static class ReviewCommand
 
             foreach (var finding in result.Pitfalls.Findings)
             {
-                await output.WriteLineAsync($"  pitfall:   {finding.Id} ({SeverityName(finding.Severity)}) {finding.Explanation}");
+                await output.WriteLineAsync($"  pitfall:   {finding.Id} ({PitfallSeverityName.Of(finding.Severity)}) {finding.Explanation}");
             }
 
             foreach (var suppressed in result.Pitfalls.Suppressed)
             {
-                await output.WriteLineAsync($"  ignored:   {suppressed.Finding.Id} ({SeverityName(suppressed.Finding.Severity)}), {ReasonText(suppressed.Reason)}");
+                await output.WriteLineAsync($"  ignored:   {suppressed.Finding.Id} ({PitfallSeverityName.Of(suppressed.Finding.Severity)}), {ReasonText(suppressed.Reason)}");
             }
 
             foreach (var note in result.Pitfalls.Notes)
@@ -209,7 +202,7 @@ public static class ReviewCommand
                 pitfalls.Add(new JsonObject
                 {
                     ["id"] = finding.Id,
-                    ["severity"] = SeverityName(finding.Severity),
+                    ["severity"] = PitfallSeverityName.Of(finding.Severity),
                     ["warning"] = finding.Warning,
                     ["explanation"] = finding.Explanation,
                 });
@@ -221,7 +214,7 @@ public static class ReviewCommand
                 ignored.Add(new JsonObject
                 {
                     ["id"] = suppressed.Finding.Id,
-                    ["severity"] = SeverityName(suppressed.Finding.Severity),
+                    ["severity"] = PitfallSeverityName.Of(suppressed.Finding.Severity),
                     ["reason"] = Key(suppressed.Reason),
                 });
             }

@@ -12,29 +12,26 @@ public static class CelText
         var text = new StringBuilder(value.Length + 2).Append('\'');
         foreach (var c in value)
         {
-            switch (c)
+            var escape = c switch
             {
-                case '\\':
-                    text.Append(@"\\");
-                    break;
-                case '\'':
-                    text.Append(@"\'");
-                    break;
-                case '\n':
-                    text.Append(@"\n");
-                    break;
-                case '\r':
-                    text.Append(@"\r");
-                    break;
-                case '\t':
-                    text.Append(@"\t");
-                    break;
-                case < ' ' or '\u007f':
-                    text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-                    break;
-                default:
-                    text.Append(c);
-                    break;
+                '\\' => @"\\",
+                '\'' => @"\'",
+                '\n' => @"\n",
+                '\r' => @"\r",
+                '\t' => @"\t",
+                _ => null,
+            };
+            if (escape is not null)
+            {
+                text.Append(escape);
+            }
+            else if (c is < ' ' or '\u007f')
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                text.Append(c);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -177,8 +178,9 @@ public static class RevisionHistoryAnnotation
         return true;
     }
 
+    /// <summary>The fields of an entry (DESIGN.md §4), as flags: which of them an entry has given.</summary>
     [Flags]
-    private enum Fields
+    internal enum EntryField
     {
         None = 0,
         Seq = 1,
@@ -212,40 +214,35 @@ public static class RevisionHistoryAnnotation
         string? by = null, op = null, trigger = null, fingerprint = null;
         List<string>? images = null;
         var abort = false;
-        var seen = Fields.None;
+        var seen = EntryField.None;
         var valid = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = FieldOf(ref reader);
             reader.Read();
-            if (field != Fields.None && (seen & field) != 0)
-            {
-                valid = false; // given twice: which one would a reader believe?
-            }
-
-            seen |= field;
+            valid &= Mark(ref seen, field);
             switch (field)
             {
-                case Fields.Seq when reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) && number >= 1:
+                case EntryField.Seq when reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) && number >= 1:
                     seq = number;
                     break;
-                case Fields.At when reader.TokenType == JsonTokenType.String && TryReadTime(ref reader, out var time):
+                case EntryField.At when reader.TokenType == JsonTokenType.String && TryReadTime(ref reader, out var time):
                     at = time;
                     break;
-                case Fields.By or Fields.Op or Fields.Trigger or Fields.Fingerprint when reader.TokenType == JsonTokenType.String:
+                case EntryField.By or EntryField.Op or EntryField.Trigger or EntryField.Fingerprint when reader.TokenType == JsonTokenType.String:
                     if (!materialize)
                     {
                         ThrowIfNotUnicode(ref reader);
                     }
-                    else if (field == Fields.By)
+                    else if (field == EntryField.By)
                     {
                         by = reader.GetString();
                     }
-                    else if (field == Fields.Op)
+                    else if (field == EntryField.Op)
                     {
                         op = reader.GetString();
                     }
-                    else if (field == Fields.Trigger)
+                    else if (field == EntryField.Trigger)
                     {
                         trigger = reader.GetString();
                     }
@@ -255,7 +252,7 @@ public static class RevisionHistoryAnnotation
                     }
 
                     break;
-                case Fields.Images when reader.TokenType == JsonTokenType.StartArray:
+                case EntryField.Images when reader.TokenType == JsonTokenType.StartArray:
                     images = materialize ? [] : null;
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
@@ -277,14 +274,14 @@ public static class RevisionHistoryAnnotation
                     }
 
                     break;
-                case Fields.Deadline:
+                case EntryField.Deadline:
                     deadline = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var seconds) ? seconds : null;
                     reader.Skip();
                     break;
-                case Fields.Abort when reader.TokenType is JsonTokenType.True or JsonTokenType.False:
+                case EntryField.Abort when reader.TokenType is JsonTokenType.True or JsonTokenType.False:
                     abort = reader.GetBoolean();
                     break;
-                case Fields.None:
+                case EntryField.None:
                     reader.Skip(); // a field from a newer version: kept out, not an error
                     break;
                 default:
@@ -294,7 +291,7 @@ public static class RevisionHistoryAnnotation
             }
         }
 
-        if (!valid || (seen & Fields.Required) != Fields.Required || seq < 1)
+        if (!valid || (seen & EntryField.Required) != EntryField.Required || seq < 1)
         {
             return false;
         }
@@ -307,17 +304,27 @@ public static class RevisionHistoryAnnotation
         return true;
     }
 
-    private static Fields FieldOf(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("seq"u8) ? Fields.Seq
-        : reader.ValueTextEquals("at"u8) ? Fields.At
-        : reader.ValueTextEquals("by"u8) ? Fields.By
-        : reader.ValueTextEquals("op"u8) ? Fields.Op
-        : reader.ValueTextEquals("trigger"u8) ? Fields.Trigger
-        : reader.ValueTextEquals("fingerprint"u8) ? Fields.Fingerprint
-        : reader.ValueTextEquals("images"u8) ? Fields.Images
-        : reader.ValueTextEquals("deadlineSeconds"u8) ? Fields.Deadline
-        : reader.ValueTextEquals("abort"u8) ? Fields.Abort
-        : Fields.None;
+    /// <summary>The entry field the reader's property name is; <see cref="EntryField.None"/> for any other (a newer version's).</summary>
+    internal static EntryField FieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("seq"u8) ? EntryField.Seq
+        : reader.ValueTextEquals("at"u8) ? EntryField.At
+        : reader.ValueTextEquals("by"u8) ? EntryField.By
+        : reader.ValueTextEquals("op"u8) ? EntryField.Op
+        : reader.ValueTextEquals("trigger"u8) ? EntryField.Trigger
+        : reader.ValueTextEquals("fingerprint"u8) ? EntryField.Fingerprint
+        : reader.ValueTextEquals("images"u8) ? EntryField.Images
+        : reader.ValueTextEquals("deadlineSeconds"u8) ? EntryField.Deadline
+        : reader.ValueTextEquals("abort"u8) ? EntryField.Abort
+        : EntryField.None;
+
+    /// <summary>Adds <paramref name="field"/> to those <paramref name="seen"/>; false when it was there already: given twice, which one would a reader believe?</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool Mark(ref EntryField seen, EntryField field)
+    {
+        var first = field == EntryField.None || (seen & field) == 0;
+        seen |= field;
+        return first;
+    }
 
     /// <summary>A string whose escapes do not make valid UTF-16 fails here as it would in GetString.</summary>
     private static void ThrowIfNotUnicode(ref Utf8JsonReader reader)

@@ -11,29 +11,14 @@ public static class JsonValues
     private const int DescribeMaxLength = 40;
 
     /// <summary>True for a JSON number that is a whole number within Int32 (60 or 60.0, not 1e99 or 6.5).</summary>
-    public static bool TryGetInt32(JsonNode? node, out int value)
-    {
-        value = 0;
-        if (TryGetWhole(node, out var whole) && whole is >= int.MinValue and <= int.MaxValue)
-        {
-            value = (int)whole;
-            return true;
-        }
-
-        return false;
-    }
+    public static bool TryGetInt32(JsonNode? node, out int value) => FitsInt32(TryGetWhole(node, out var whole), whole, out value);
 
     /// <summary>True for a JSON number that is a whole number within Int64.</summary>
     public static bool TryGetInt64(JsonNode? node, out long value)
     {
-        value = 0;
-        if (TryGetWhole(node, out var whole) && whole is >= long.MinValue and <= long.MaxValue)
-        {
-            value = (long)whole;
-            return true;
-        }
-
-        return false;
+        var fits = TryGetWhole(node, out var whole) && whole is >= long.MinValue and <= long.MaxValue;
+        value = fits ? (long)whole : 0;
+        return fits;
     }
 
     // Works for parsed values and for values created in code (JsonValue.Create(5) does not convert to other types).
@@ -61,16 +46,13 @@ public static class JsonValues
     }
 
     /// <summary>As <see cref="TryGetInt32(JsonNode?, out int)"/>, for a parsed element.</summary>
-    public static bool TryGetInt32(JsonElement element, out int value)
-    {
-        value = 0;
-        if (TryGetWhole(element, out var whole) && whole is >= int.MinValue and <= int.MaxValue)
-        {
-            value = (int)whole;
-            return true;
-        }
+    public static bool TryGetInt32(JsonElement element, out int value) => FitsInt32(TryGetWhole(element, out var whole), whole, out value);
 
-        return false;
+    private static bool FitsInt32(bool isWhole, decimal whole, out int value)
+    {
+        var fits = isWhole && whole is >= int.MinValue and <= int.MaxValue;
+        value = fits ? (int)whole : 0;
+        return fits;
     }
 
     private static bool TryGetWhole(JsonElement element, out decimal whole)

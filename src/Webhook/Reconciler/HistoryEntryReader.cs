@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using DeadlineGuard.History;
+using EntryField = DeadlineGuard.History.RevisionHistoryAnnotation.EntryField;
 
 namespace DeadlineGuard.Reconciler;
 
@@ -8,7 +10,8 @@ namespace DeadlineGuard.Reconciler;
 /// Finds, in the text of the <c>deadline-guard.io/revision-history</c> annotation, the entry of the revision a Rollout
 /// runs now (the last one with its fingerprint), without building the entries: only seq, at, deadlineSeconds and abort
 /// of that one entry are kept. It accepts exactly what <c>RevisionHistoryAnnotation.TryParse</c> accepts (a test holds
-/// the two to the same answers), so that the reconciler and the webhook agree on what a valid history is.
+/// the two to the same answers), so that the reconciler and the webhook agree on what a valid history is: it names the
+/// fields as that one does (<see cref="RevisionHistoryAnnotation.FieldOf"/>) and refuses a field given twice as it does.
 /// </summary>
 public static class HistoryEntryReader
 {
@@ -69,37 +72,29 @@ public static class HistoryEntryReader
         long? seq = null;
         int? deadline = null;
         DateTimeOffset? at = null;
-        bool by = false, op = false, trigger = false, hasFingerprint = false, images = false;
         bool? abort = null;
+        var seen = EntryField.None;
         var valid = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var field = Field(ref reader);
+            var field = RevisionHistoryAnnotation.FieldOf(ref reader);
             reader.Read();
+            valid &= RevisionHistoryAnnotation.Mark(ref seen, field);
             var type = reader.TokenType;
             switch (field)
             {
-                case Fields.Seq when type == JsonTokenType.Number && reader.TryGetInt64(out var number) && number >= 1:
+                case EntryField.Seq when type == JsonTokenType.Number && reader.TryGetInt64(out var number) && number >= 1:
                     seq = number;
                     break;
-                case Fields.At when type == JsonTokenType.String && ParseTime(ref reader) is { } time:
+                case EntryField.At when type == JsonTokenType.String && ParseTime(ref reader) is { } time:
                     at = time;
                     break;
-                case Fields.By when type == JsonTokenType.String:
-                    by = true;
+                case EntryField.By or EntryField.Op or EntryField.Trigger when type == JsonTokenType.String:
                     break;
-                case Fields.Op when type == JsonTokenType.String:
-                    op = true;
-                    break;
-                case Fields.Trigger when type == JsonTokenType.String:
-                    trigger = true;
-                    break;
-                case Fields.Fingerprint when type == JsonTokenType.String:
-                    hasFingerprint = true;
+                case EntryField.Fingerprint when type == JsonTokenType.String:
                     matches = reader.ValueTextEquals(fingerprint);
                     break;
-                case Fields.Images when type == JsonTokenType.StartArray:
-                    images = true;
+                case EntryField.Images when type == JsonTokenType.StartArray:
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
                         if (reader.TokenType != JsonTokenType.String)
@@ -110,14 +105,14 @@ public static class HistoryEntryReader
                     }
 
                     break;
-                case Fields.DeadlineSeconds:
+                case EntryField.Deadline:
                     deadline = type == JsonTokenType.Number && reader.TryGetInt32(out var seconds) ? seconds : null;
                     reader.Skip();
                     break;
-                case Fields.Abort when type is JsonTokenType.True or JsonTokenType.False:
+                case EntryField.Abort when type is JsonTokenType.True or JsonTokenType.False:
                     abort = type == JsonTokenType.True;
                     break;
-                case Fields.Other:
+                case EntryField.None:
                     reader.Skip(); // a field from a newer version: not an error
                     break;
                 default:
@@ -127,36 +122,10 @@ public static class HistoryEntryReader
             }
         }
 
-        return valid && seq is { } s && at is { } a && by && op && trigger && hasFingerprint && images && abort is { } b
+        return valid && (seen & EntryField.Required) == EntryField.Required && seq is { } s && at is { } a && abort is { } b
             ? new RecordedRevision(s, a, deadline, b)
             : null;
     }
-
-    private enum Fields
-    {
-        Other,
-        Seq,
-        At,
-        By,
-        Op,
-        Trigger,
-        Fingerprint,
-        Images,
-        DeadlineSeconds,
-        Abort,
-    }
-
-    private static Fields Field(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("seq"u8) ? Fields.Seq
-        : reader.ValueTextEquals("at"u8) ? Fields.At
-        : reader.ValueTextEquals("by"u8) ? Fields.By
-        : reader.ValueTextEquals("op"u8) ? Fields.Op
-        : reader.ValueTextEquals("trigger"u8) ? Fields.Trigger
-        : reader.ValueTextEquals("fingerprint"u8) ? Fields.Fingerprint
-        : reader.ValueTextEquals("images"u8) ? Fields.Images
-        : reader.ValueTextEquals("deadlineSeconds"u8) ? Fields.DeadlineSeconds
-        : reader.ValueTextEquals("abort"u8) ? Fields.Abort
-        : Fields.Other;
 
     /// <summary>A time as the history and the status write it, parsed as <c>DateTimeOffset.TryParse</c> (invariant, UTC unless it says otherwise) does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -108,48 +108,32 @@ public sealed class RolloutDecoder
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("metadata"u8))
+            if (IsKey(ref reader, "metadata"u8, ref seen, 1, "metadata", ref b))
             {
-                Once(ref seen, 1, "metadata", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     ReadMetadata(ref reader, ref b);
                 }
-                else
-                {
-                    Skip(ref reader);
-                }
             }
-            else if (reader.ValueTextEquals("spec"u8))
+            else if (IsKey(ref reader, "spec"u8, ref seen, 2, "spec", ref b))
             {
-                Once(ref seen, 2, "spec", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     b.SpecStart = (int)reader.TokenStartIndex;
                     ReadSpec(ref reader, ref b);
                     b.SpecEnd = (int)reader.BytesConsumed;
                 }
-                else
-                {
-                    Skip(ref reader);
-                }
             }
-            else if (reader.ValueTextEquals("status"u8))
+            else if (IsKey(ref reader, "status"u8, ref seen, 4, "status", ref b))
             {
-                Once(ref seen, 4, "status", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     ReadStatus(ref reader, ref b);
-                }
-                else
-                {
-                    Skip(ref reader);
                 }
             }
             else
             {
-                Read(ref reader);
-                Skip(ref reader);
+                SkipValue(ref reader);
             }
         }
 
@@ -269,54 +253,42 @@ public sealed class RolloutDecoder
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("name"u8))
+            if (IsKey(ref reader, "name"u8, ref seen, 1, "metadata.name", ref b))
             {
-                Once(ref seen, 1, "metadata.name", ref b);
-                b.Name = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
+                b.Name = ReadString(ref reader);
             }
-            else if (reader.ValueTextEquals("namespace"u8))
+            else if (IsKey(ref reader, "namespace"u8, ref seen, 2, "metadata.namespace", ref b))
             {
-                Once(ref seen, 2, "metadata.namespace", ref b);
-                b.Namespace = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
+                b.Namespace = ReadPooled(ref reader);
             }
-            else if (reader.ValueTextEquals("uid"u8))
+            else if (IsKey(ref reader, "uid"u8, ref seen, 4, "metadata.uid", ref b))
             {
-                Once(ref seen, 4, "metadata.uid", ref b);
-                b.Uid = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
+                b.Uid = ReadString(ref reader);
             }
-            else if (reader.ValueTextEquals("generation"u8))
+            else if (IsKey(ref reader, "generation"u8, ref seen, 8, "metadata.generation", ref b))
             {
-                Once(ref seen, 8, "metadata.generation", ref b);
                 Read(ref reader);
                 b.Generation = TryGetWhole(ref reader, out var generation) && generation is >= long.MinValue and <= long.MaxValue ? (long)generation : 0;
                 Skip(ref reader);
             }
-            else if (reader.ValueTextEquals("creationTimestamp"u8))
+            else if (IsKey(ref reader, "creationTimestamp"u8, ref seen, 16, "metadata.creationTimestamp", ref b))
             {
-                Once(ref seen, 16, "metadata.creationTimestamp", ref b);
-                b.Created = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
+                b.Created = ReadTime(ref reader);
             }
-            else if (reader.ValueTextEquals("resourceVersion"u8))
+            else if (IsKey(ref reader, "resourceVersion"u8, ref seen, 32, "metadata.resourceVersion", ref b))
             {
-                Once(ref seen, 32, "metadata.resourceVersion", ref b);
-                b.ResourceVersion = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
+                b.ResourceVersion = ReadString(ref reader);
             }
-            else if (reader.ValueTextEquals("annotations"u8))
+            else if (IsKey(ref reader, "annotations"u8, ref seen, 64, "metadata.annotations", ref b))
             {
-                Once(ref seen, 64, "metadata.annotations", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     ReadAnnotations(ref reader, ref b);
-                }
-                else
-                {
-                    Skip(ref reader);
                 }
             }
             else
             {
-                Read(ref reader);
-                Skip(ref reader); // managedFields, labels, last-applied-configuration...: not kept
+                SkipValue(ref reader); // managedFields, labels, last-applied-configuration...: not kept
             }
         }
     }
@@ -411,42 +383,33 @@ public sealed class RolloutDecoder
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("progressDeadlineSeconds"u8))
+            if (IsKey(ref reader, "progressDeadlineSeconds"u8, ref seen, 1, "spec.progressDeadlineSeconds", ref b))
             {
-                Once(ref seen, 1, "spec.progressDeadlineSeconds", ref b);
                 Read(ref reader);
                 b.DeadlineSeconds = TryGetInt32(ref reader);
                 b.DeadlineFound = b.DeadlineSeconds is null ? Describe(ref reader) : null;
                 Skip(ref reader);
             }
-            else if (reader.ValueTextEquals("progressDeadlineAbort"u8))
+            else if (IsKey(ref reader, "progressDeadlineAbort"u8, ref seen, 2, "spec.progressDeadlineAbort", ref b))
             {
-                Once(ref seen, 2, "spec.progressDeadlineAbort", ref b);
                 b.Abort = Next(ref reader) == JsonTokenType.True;
                 b.AbortFound = b.Abort ? null : Describe(ref reader);
                 Skip(ref reader);
             }
-            else if (reader.ValueTextEquals("paused"u8))
+            else if (IsKey(ref reader, "paused"u8, ref seen, 4, "spec.paused", ref b))
             {
-                Once(ref seen, 4, "spec.paused", ref b);
                 b.Paused = Next(ref reader) == JsonTokenType.True;
                 Skip(ref reader);
             }
-            else if (reader.ValueTextEquals("strategy"u8))
+            else if (IsKey(ref reader, "strategy"u8, ref seen, 8, "spec.strategy", ref b))
             {
-                Once(ref seen, 8, "spec.strategy", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     ReadStrategy(ref reader, ref b);
                 }
-                else
-                {
-                    Skip(ref reader);
-                }
             }
-            else if (reader.ValueTextEquals("template"u8))
+            else if (IsKey(ref reader, "template"u8, ref seen, 16, "spec.template", ref b))
             {
-                Once(ref seen, 16, "spec.template", ref b);
                 Read(ref reader);
                 b.TemplateFingerprint = TemplateFingerprint.Of(ref reader, out var duplicate);
                 if (duplicate is not null)
@@ -454,9 +417,8 @@ public sealed class RolloutDecoder
                     b.Duplicate ??= "spec.template…" + duplicate;
                 }
             }
-            else if (reader.ValueTextEquals("workloadRef"u8))
+            else if (IsKey(ref reader, "workloadRef"u8, ref seen, 32, "spec.workloadRef", ref b))
             {
-                Once(ref seen, 32, "spec.workloadRef", ref b);
                 if (Next(ref reader) == JsonTokenType.Null)
                 {
                     b.WorkloadRef = null; // RevisionDetector reads a null workloadRef as none
@@ -470,29 +432,22 @@ public sealed class RolloutDecoder
                     }
                 }
             }
-            else if (reader.ValueTextEquals("minReadySeconds"u8))
+            else if (IsKey(ref reader, "minReadySeconds"u8, ref seen, 128, "spec.minReadySeconds", ref b))
             {
-                Once(ref seen, 128, "spec.minReadySeconds", ref b);
                 Read(ref reader);
                 b.MinReadySeconds = TryGetInt32(ref reader);
                 Skip(ref reader);
             }
-            else if (KeepSelector && reader.ValueTextEquals("selector"u8))
+            else if (KeepSelector && IsKey(ref reader, "selector"u8, ref seen, 64, "spec.selector", ref b))
             {
-                Once(ref seen, 64, "spec.selector", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     ReadSelector(ref reader, ref b);
-                }
-                else
-                {
-                    Skip(ref reader);
                 }
             }
             else
             {
-                Read(ref reader);
-                Skip(ref reader);
+                SkipValue(ref reader);
             }
         }
     }
@@ -503,36 +458,25 @@ public sealed class RolloutDecoder
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("canary"u8))
+            if (IsKey(ref reader, "canary"u8, ref seen, 1, "spec.strategy.canary", ref b))
             {
-                Once(ref seen, 1, "spec.strategy.canary", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     b.Canary = true;
                     ReadCanary(ref reader, ref b);
                 }
-                else
-                {
-                    Skip(ref reader);
-                }
             }
-            else if (reader.ValueTextEquals("blueGreen"u8))
+            else if (IsKey(ref reader, "blueGreen"u8, ref seen, 2, "spec.strategy.blueGreen", ref b))
             {
-                Once(ref seen, 2, "spec.strategy.blueGreen", ref b);
-                if (Next(ref reader) == JsonTokenType.StartObject)
+                if (EnterObject(ref reader))
                 {
                     b.BlueGreen = true;
                     ReadBlueGreen(ref reader, ref b);
                 }
-                else
-                {
-                    Skip(ref reader);
-                }
             }
             else
             {
-                Read(ref reader);
-                Skip(ref reader);
+                SkipValue(ref reader);
             }
         }
     }
@@ -543,16 +487,14 @@ public sealed class RolloutDecoder
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("autoPromotionSeconds"u8))
+            if (IsKey(ref reader, "autoPromotionSeconds"u8, ref seen, 1, "spec.strategy.blueGreen.autoPromotionSeconds", ref b))
             {
-                Once(ref seen, 1, "spec.strategy.blueGreen.autoPromotionSeconds", ref b);
                 Read(ref reader);
                 b.AutoPromotionSeconds = TryGetInt32(ref reader);
                 b.WrongTyped = Flag(b.WrongTyped, WrongTypedFields.AutoPromotionSeconds, b.AutoPromotionSeconds is null && reader.TokenType != JsonTokenType.Null);
             }
-            else if (reader.ValueTextEquals("autoPromotionEnabled"u8))
+            else if (IsKey(ref reader, "autoPromotionEnabled"u8, ref seen, 2, "spec.strategy.blueGreen.autoPromotionEnabled", ref b))
             {
-                Once(ref seen, 2, "spec.strategy.blueGreen.autoPromotionEnabled", ref b);
                 b.AutoPromotionEnabled = Next(ref reader) switch
                 {
                     JsonTokenType.True => true,
@@ -576,9 +518,8 @@ public sealed class RolloutDecoder
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("steps"u8))
+            if (IsKey(ref reader, "steps"u8, ref seen, 1, "spec.strategy.canary.steps", ref b))
             {
-                Once(ref seen, 1, "spec.strategy.canary.steps", ref b);
                 if (Next(ref reader) == JsonTokenType.StartArray)
                 {
                     b.Steps = ReadSteps(ref reader);
@@ -589,16 +530,14 @@ public sealed class RolloutDecoder
                     Skip(ref reader);
                 }
             }
-            else if (reader.ValueTextEquals("trafficRouting"u8))
+            else if (IsKey(ref reader, "trafficRouting"u8, ref seen, 2, "spec.strategy.canary.trafficRouting", ref b))
             {
-                Once(ref seen, 2, "spec.strategy.canary.trafficRouting", ref b);
                 b.TrafficRouting = Next(ref reader) != JsonTokenType.Null;
                 Skip(ref reader);
             }
             else
             {
-                Read(ref reader);
-                Skip(ref reader);
+                SkipValue(ref reader);
             }
         }
     }
@@ -644,8 +583,7 @@ public sealed class RolloutDecoder
 
             while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
             {
-                Read(ref reader);
-                Skip(ref reader);
+                SkipValue(ref reader);
             }
 
             steps.Add(new CanaryStep(kind, hasDuration));
@@ -697,8 +635,7 @@ public sealed class RolloutDecoder
         {
             if (!reader.ValueTextEquals("matchLabels"u8))
             {
-                Read(ref reader);
-                Skip(ref reader);
+                SkipValue(ref reader);
                 continue;
             }
 
@@ -730,20 +667,17 @@ public sealed class RolloutDecoder
         var seen = 0;
         while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("abort"u8))
+            if (IsKey(ref reader, "abort"u8, ref seen, 1, "status.abort", ref b))
             {
-                Once(ref seen, 1, "status.abort", ref b);
                 b.StatusAbort = Next(ref reader) == JsonTokenType.True;
                 Skip(ref reader);
             }
-            else if (reader.ValueTextEquals("phase"u8))
+            else if (IsKey(ref reader, "phase"u8, ref seen, 2, "status.phase", ref b))
             {
-                Once(ref seen, 2, "status.phase", ref b);
-                b.Phase = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
+                b.Phase = ReadPooled(ref reader);
             }
-            else if (reader.ValueTextEquals("observedGeneration"u8))
+            else if (IsKey(ref reader, "observedGeneration"u8, ref seen, 4, "status.observedGeneration", ref b))
             {
-                Once(ref seen, 4, "status.observedGeneration", ref b);
                 b.ObservedGeneration = Next(ref reader) switch
                 {
                     JsonTokenType.String => Pool.Get(ref reader),
@@ -753,27 +687,23 @@ public sealed class RolloutDecoder
                     _ => Absent(ref reader),
                 };
             }
-            else if (reader.ValueTextEquals("currentStepIndex"u8))
+            else if (IsKey(ref reader, "currentStepIndex"u8, ref seen, 8, "status.currentStepIndex", ref b))
             {
-                Once(ref seen, 8, "status.currentStepIndex", ref b);
                 Read(ref reader);
                 b.CurrentStepIndex = TryGetInt32(ref reader);
                 b.WrongTyped = Flag(b.WrongTyped, WrongTypedFields.CurrentStepIndex, b.CurrentStepIndex is null && reader.TokenType != JsonTokenType.Null);
                 Skip(ref reader);
             }
-            else if (reader.ValueTextEquals("currentPodHash"u8))
+            else if (IsKey(ref reader, "currentPodHash"u8, ref seen, 16, "status.currentPodHash", ref b))
             {
-                Once(ref seen, 16, "status.currentPodHash", ref b);
-                b.CurrentPodHash = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
+                b.CurrentPodHash = ReadString(ref reader);
             }
-            else if (reader.ValueTextEquals("stableRS"u8))
+            else if (IsKey(ref reader, "stableRS"u8, ref seen, 32, "status.stableRS", ref b))
             {
-                Once(ref seen, 32, "status.stableRS", ref b);
-                b.StableRs = Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
+                b.StableRs = ReadString(ref reader);
             }
-            else if (reader.ValueTextEquals("pauseConditions"u8))
+            else if (IsKey(ref reader, "pauseConditions"u8, ref seen, 64, "status.pauseConditions", ref b))
             {
-                Once(ref seen, 64, "status.pauseConditions", ref b);
                 if (Next(ref reader) == JsonTokenType.StartArray)
                 {
                     ReadPauseConditions(ref reader, ref b);
@@ -785,9 +715,8 @@ public sealed class RolloutDecoder
                     Skip(ref reader);
                 }
             }
-            else if (reader.ValueTextEquals("conditions"u8))
+            else if (IsKey(ref reader, "conditions"u8, ref seen, 128, "status.conditions", ref b))
             {
-                Once(ref seen, 128, "status.conditions", ref b);
                 b.Progressing = null;
                 b.PausedCondition = null;
                 if (Next(ref reader) == JsonTokenType.StartArray)
@@ -801,8 +730,7 @@ public sealed class RolloutDecoder
             }
             else
             {
-                Read(ref reader);
-                Skip(ref reader);
+                SkipValue(ref reader);
             }
         }
     }
@@ -821,21 +749,18 @@ public sealed class RolloutDecoder
                 var seen = 0;
                 while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (reader.ValueTextEquals("reason"u8))
+                    if (IsKey(ref reader, "reason"u8, ref seen, 1, "status.pauseConditions[].reason", ref b))
                     {
-                        Once(ref seen, 1, "status.pauseConditions[].reason", ref b);
-                        reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
+                        reason = ReadPooled(ref reader);
                     }
-                    else if (reader.ValueTextEquals("startTime"u8))
+                    else if (IsKey(ref reader, "startTime"u8, ref seen, 2, "status.pauseConditions[].startTime", ref b))
                     {
-                        Once(ref seen, 2, "status.pauseConditions[].startTime", ref b);
                         startType = Next(ref reader);
                         start = startType == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
                     }
                     else
                     {
-                        Read(ref reader);
-                        Skip(ref reader);
+                        SkipValue(ref reader);
                     }
                 }
             }
@@ -871,30 +796,25 @@ public sealed class RolloutDecoder
             var seen = 0;
             while (Read(ref reader) && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("type"u8))
+                if (IsKey(ref reader, "type"u8, ref seen, 1, "status.conditions[].type", ref b))
                 {
-                    Once(ref seen, 1, "status.conditions[].type", ref b);
-                    type = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
+                    type = ReadPooled(ref reader) ?? string.Empty;
                 }
-                else if (reader.ValueTextEquals("status"u8))
+                else if (IsKey(ref reader, "status"u8, ref seen, 2, "status.conditions[].status", ref b))
                 {
-                    Once(ref seen, 2, "status.conditions[].status", ref b);
-                    status = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
+                    status = ReadPooled(ref reader) ?? string.Empty;
                 }
-                else if (reader.ValueTextEquals("reason"u8))
+                else if (IsKey(ref reader, "reason"u8, ref seen, 4, "status.conditions[].reason", ref b))
                 {
-                    Once(ref seen, 4, "status.conditions[].reason", ref b);
-                    reason = Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader) ?? string.Empty;
+                    reason = ReadPooled(ref reader) ?? string.Empty;
                 }
-                else if (reader.ValueTextEquals("lastUpdateTime"u8))
+                else if (IsKey(ref reader, "lastUpdateTime"u8, ref seen, 8, "status.conditions[].lastUpdateTime", ref b))
                 {
-                    Once(ref seen, 8, "status.conditions[].lastUpdateTime", ref b);
-                    updated = Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
+                    updated = ReadTime(ref reader);
                 }
                 else
                 {
-                    Read(ref reader);
-                    Skip(ref reader); // message, lastTransitionTime
+                    SkipValue(ref reader); // message, lastTransitionTime
                 }
             }
 
@@ -949,6 +869,42 @@ public sealed class RolloutDecoder
         return reader.TokenType;
     }
 
+    /// <summary>Moves to the property's value: true when it is an object (the reader on its start), else skips it (absent).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EnterObject(ref Utf8JsonReader reader)
+    {
+        if (Next(ref reader) == JsonTokenType.StartObject)
+        {
+            return true;
+        }
+
+        Skip(ref reader);
+        return false;
+    }
+
+    /// <summary>The property's value when it is a string; anything else is skipped and absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static string? ReadString(ref Utf8JsonReader reader) =>
+        Next(ref reader) == JsonTokenType.String ? reader.GetString() : Absent(ref reader);
+
+    /// <summary>As <see cref="ReadString"/>, for a text many Rollouts repeat: one shared string from <see cref="Pool"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private string? ReadPooled(ref Utf8JsonReader reader) =>
+        Next(ref reader) == JsonTokenType.String ? Pool.Get(ref reader) : Absent(ref reader);
+
+    /// <summary>The property's value when it is a string that is a time (<see cref="HistoryEntryReader.ParseTime(ref Utf8JsonReader)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static DateTimeOffset? ReadTime(ref Utf8JsonReader reader) =>
+        Next(ref reader) == JsonTokenType.String ? HistoryEntryReader.ParseTime(ref reader) : AbsentTime(ref reader);
+
+    /// <summary>Skips the value of the property the reader is on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        Skip(ref reader);
+    }
+
     /// <summary>The next token; over part of a stream, <see cref="IncompleteJsonException"/> when it has not arrived yet.</summary>
     private static bool Read(ref Utf8JsonReader reader) => reader.Read() ? true : throw IncompleteJsonException.Instance;
 
@@ -975,6 +931,22 @@ public sealed class RolloutDecoder
     }
 
     private static WrongTypedFields Flag(WrongTypedFields fields, WrongTypedFields field, bool wrong) => wrong ? fields | field : fields;
+
+    /// <summary>
+    /// Whether the property the reader is on is <paramref name="key"/>; when it is, it is marked in
+    /// <paramref name="seen"/> (<see cref="Once"/>: a second time makes the snapshot unreadable, naming <paramref name="path"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> key, ref int seen, int bit, string path, ref Builder b)
+    {
+        if (!reader.ValueTextEquals(key))
+        {
+            return false;
+        }
+
+        Once(ref seen, bit, path, ref b);
+        return true;
+    }
 
     private static void Once(ref int seen, int bit, string key, ref Builder b)
     {

@@ -35,6 +35,22 @@ public sealed class HistoryEntryReaderTests(ITestOutputHelper output)
         (8, Entry.Array[0, 4].Select(entries => "[" + string.Join(",", entries) + "]")),
         (1, Gen.OneOf("", "{}", "[", "[]x", "[] ", "null", "\"[]\"", "[{}]", "[" + Valid + "," + Valid.Replace("\"seq\":1", "\"seq\":2", StringComparison.Ordinal) + "]")));
 
+    [Theory]
+    [InlineData("\"seq\":1", "\"seq\":1,\"seq\":1")]
+    [InlineData("\"by\":\"alice\"", "\"by\":\"alice\",\"by\":\"bob\"")]
+    [InlineData("\"fingerprint\":\"aaaaaaaaaaaaaaaa\"", "\"fingerprint\":\"bbbbbbbbbbbbbbbb\",\"fingerprint\":\"aaaaaaaaaaaaaaaa\"")]
+    [InlineData("\"deadlineSeconds\":60", "\"deadlineSeconds\":60,\"deadlineSeconds\":null")]
+    public void A_field_given_twice_makes_the_history_unreadable_as_the_webhooks_reader_does(string field, string twice)
+    {
+        var text = "[" + Valid.Replace(field, twice, StringComparison.Ordinal) + "]";
+        RevisionHistoryAnnotation.TryParse(text, out _, out _).ShouldBeFalse(text);
+
+        var state = HistoryEntryReader.Find(Encoding.UTF8.GetBytes(text), "aaaaaaaaaaaaaaaa"u8, out var found);
+
+        state.ShouldBe(HistoryState.Unreadable, text);
+        found.ShouldBeNull();
+    }
+
     [Fact]
     public void It_agrees_with_the_webhooks_reader_on_any_history()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
@@ -9,8 +8,8 @@ namespace DeadlineGuard.Reconciler.Reports;
 
 /// <summary>
 /// The report requests: list the product's reports, get, create, replace and delete one, each a whole object in one
-/// request (a report is never left half-written). Made through KubernetesClient's own connection as
-/// <see cref="RolloutApi"/> makes its requests (the client's HttpClient, base address and credentials, the
+/// request (a report is never left half-written). Sent through <see cref="ApiRequestSender"/>, as
+/// <see cref="RolloutApi"/> sends its requests (the client's HttpClient, base address and credentials, the
 /// tls-server-name and HTTP/2 settings of a <see cref="ClusterClient"/>); a refusal is an <see cref="ApiStatusException"/>
 /// with the API server's code, reason and message.
 /// </summary>
@@ -18,19 +17,13 @@ public sealed class ReportApi
 {
     /// <summary>Reports listed a page at a time: a report can be a mebibyte, so pages are small.</summary>
     private const int PageSize = 10;
-    private const int MaxErrorBody = 64 * 1024;
 
-    private readonly Kubernetes _kubernetes;
-    private readonly string? _tlsServerName;
-    private readonly bool _http2;
+    private readonly ApiRequestSender _sender;
 
     public ReportApi(IKubernetes client, ReportResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        _kubernetes = client as Kubernetes
-            ?? throw new ArgumentException($"reports are written through KubernetesClient's Kubernetes class; {client.GetType().Name} is not one", nameof(client));
-        _tlsServerName = (client as ClusterClient)?.TlsServerName;
-        _http2 = (client as ClusterClient)?.DisableHttp2 != true;
+        _sender = new ApiRequestSender(client, "reports are written");
         Resource = resource;
     }
 
@@ -108,49 +101,9 @@ public sealed class ReportApi
 
     private async Task<JsonObject> SendAsync(HttpMethod method, string relative, JsonObject? body, string what, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_kubernetes.BaseUri, relative));
-        if (_http2)
-        {
-            request.Version = HttpVersion.Version20;
-        }
-
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
-
-        if (_kubernetes.Credentials is { } credentials)
-        {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
-        }
-
-        if (!string.IsNullOrWhiteSpace(_tlsServerName))
-        {
-            request.Headers.Host = _tlsServerName;
-        }
-
-        using var response = await _kubernetes.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw ApiStatusException.FromStatus(await ReadPrefixAsync(response, cancellationToken), (int)response.StatusCode, what);
-        }
-
+        using var content = body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await _sender.SendAsync(method, relative, content, what, cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         return await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken) as JsonObject ?? [];
-    }
-
-    private static async Task<byte[]> ReadPrefixAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxErrorBody];
-        var read = 0;
-        int n;
-        while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
-        {
-            read += n;
-        }
-
-        return buffer[..read];
     }
 }

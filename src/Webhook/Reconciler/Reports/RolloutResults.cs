@@ -53,7 +53,7 @@ public static class RolloutResults
         Rules(rollout, PolicyResolver.Resolve(policy, rollout.Namespace), results);
         foreach (var pitfall in InForce(rollout.Pitfalls, policy, rollout.Namespace).Definitions)
         {
-            results.Add(new ReportResult(PitfallsPolicy, pitfall.Id, ReportOutcome.Warn, $"{pitfall.Id} {pitfall.Title} ({pitfall.DocsAnchor})", Severity(pitfall.Severity), Scored: false, NoProperties));
+            results.Add(new ReportResult(PitfallsPolicy, pitfall.Id, ReportOutcome.Warn, $"{pitfall.Id} {pitfall.Title} ({pitfall.DocsAnchor})", PitfallSeverityName.Of(pitfall.Severity), Scored: false, NoProperties));
         }
 
         results.Add(Enforcement(rollout, verdict));
@@ -190,13 +190,6 @@ public static class RolloutResults
 
     private static ReportResult Result(string policy, string rule, ReportOutcome outcome, string message, string severity) =>
         new(policy, rule, outcome, message, severity, Scored: outcome != ReportOutcome.Warn, NoProperties);
-
-    private static string Severity(PitfallSeverity severity) => severity switch
-    {
-        PitfallSeverity.High => "high",
-        PitfallSeverity.Medium => "medium",
-        _ => "low",
-    };
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
