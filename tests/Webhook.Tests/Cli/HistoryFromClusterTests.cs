@@ -56,35 +56,8 @@ public sealed class HistoryFromClusterTests : IAsyncLifetime
     }
 
     /// <summary>A kubeconfig with two contexts on the fake: "a" (namespace shop, the current one) and "b" (namespace team-b).</summary>
-    private string Kubeconfig(string server, string? currentNamespace = "shop")
-    {
-        var path = Path.Combine(_folder, $"kubeconfig-{Guid.NewGuid():N}");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster:
-                server: {server}
-            users:
-            - name: reader
-              user:
-                token: fake-token
-            contexts:
-            - name: a
-              context:
-                cluster: fake
-                user: reader
-            {(currentNamespace is null ? string.Empty : $"    namespace: {currentNamespace}")}
-            - name: b
-              context:
-                cluster: fake
-                user: reader
-                namespace: team-b
-            current-context: a
-            """);
-        return path;
-    }
+    private string Kubeconfig(string server, string? currentNamespace = "shop") =>
+        FakeKubeconfig.Write(_folder, server, new KubeContext("a", currentNamespace), new KubeContext("b", "team-b"));
 
     private static async Task<(int Exit, string Out, string Err)> History(params string[] args)
     {
@@ -270,25 +243,7 @@ public sealed class HistoryFromClusterTests : IAsyncLifetime
     {
         var first = Path.Combine(_folder, "first");
         var second = Path.Combine(_folder, "second");
-        await File.WriteAllTextAsync(first, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster:
-                server: {_kube.Url}
-            users:
-            - name: reader
-              user:
-                token: fake-token
-            contexts:
-            - name: a
-              context:
-                cluster: fake
-                user: reader
-                namespace: shop
-            current-context: a
-            """);
+        await File.WriteAllTextAsync(first, FakeKubeconfig.Text(_kube.Url, new KubeContext("a", "shop")));
         await File.WriteAllTextAsync(second, """
             apiVersion: v1
             kind: Config

@@ -248,27 +248,5 @@ public sealed class ReconcileCommandTests : IDisposable
         process.Output.ShouldNotContain("Unhandled exception", Case.Sensitive);
     }
 
-    private string Kubeconfig(string server)
-    {
-        var path = Path.Combine(folder, $"kubeconfig-{Guid.NewGuid():N}");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster:
-                server: {server}
-            users:
-            - name: reconciler
-              user:
-                token: fake-token
-            contexts:
-            - name: fake
-              context:
-                cluster: fake
-                user: reconciler
-            current-context: fake
-            """);
-        return path;
-    }
+    private string Kubeconfig(string server) => FakeKubeconfig.Write(folder, server, new KubeContext("fake", User: "reconciler"));
 }
