@@ -315,18 +315,4 @@ public sealed class FileChangeMonitorTests : IDisposable
             return signal;
         }
     }
-
-    /// <summary>A real watcher that can be made to report an error, as inotify does on a queue overflow.</summary>
-    private sealed class BreakableWatcher(string directory) : FileSystemWatcher(directory)
-    {
-        public bool WasDisposed { get; private set; }
-
-        public void Fail() => OnError(new ErrorEventArgs(new InternalBufferOverflowException("too many changes at once")));
-
-        protected override void Dispose(bool disposing)
-        {
-            WasDisposed = true;
-            base.Dispose(disposing);
-        }
-    }
 }
