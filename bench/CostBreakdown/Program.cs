@@ -41,10 +41,10 @@ AdmissionDecision ValidateWithoutPitfalls(AdmissionRequest r)
         return AdmissionDecision.Skip;
     }
 
-    var exemption = Exemption.Evaluate(policy, r.Namespace, r.Object!);
+    var exemption = Exemption.Evaluate(policy, r.Namespace, r.Object!.TryGetAnnotation(policy.Exemptions.Annotation, out var annotation) ? annotation : null);
     return exemption.Exempt
         ? AdmissionDecision.Skip
-        : decider.Judge(RolloutDeadlineFields.From(r.Object!), r.Display, PolicyResolver.Resolve(policy, r.Namespace), exemption.Warning);
+        : decider.Enforce(RolloutDeadlineFields.From(r.Object!), r.Display, PolicyResolver.Resolve(policy, r.Namespace), exemption.Warning);
 }
 
 AdmissionRequest Decode(ReadOnlySequence<byte> sequence) => AdmissionDecoder.Decode(sequence).Request ?? throw new InvalidOperationException("fixture does not decode");
